@@ -1,0 +1,200 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/distro"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
+)
+
+func clangChecks() []Check {
+	return []Check{
+		{ID: "clang.version", Area: "clang", Title: "clang", Run: checkClangVersion,
+			Looks: "`clang --version` against the selftests' known issues; `clang --target=bpf --print-supported-cpus`"},
+		{ID: "clang.llc-match", Area: "clang", Title: "clang and llc", Run: checkClangLLCMatch,
+			Looks: "clang and llc of the same LLVM major"},
+		{ID: "clang.probe", Area: "clang", Title: "probe compile", Run: checkClangProbe,
+			Looks: "`clang --target=bpf -O2 -g` on a small program: an EM_BPF object with .BTF and .BTF.ext"},
+	}
+}
+
+type clangProbe struct {
+	use    installation
+	onPath bool
+	info   llvm.Clang
+	cmd    string
+	cpus   llvm.CPUHelp // empty when clang cannot list them
+}
+
+// Clang finds clang and reads its version and BPF CPU levels.
+func (e *Env) Clang() (*clangProbe, error) {
+	return e.clang.get(func() (*clangProbe, error) {
+		use, all, onPath := findTool(e.Host, "clang")
+		p := &clangProbe{use: use, onPath: onPath}
+		if len(all) == 0 {
+			return p, nil
+		}
+		p.cmd = use.Path + " --version"
+		out, err := e.run(use.Exec, "--version")
+		if err != nil {
+			return p, err
+		}
+		if p.info, err = llvm.ParseClangVersion(string(out.Stdout)); err != nil {
+			return p, fmt.Errorf("read `%s`: %w (first line: %q)", p.cmd, err, host.FirstLine(out.Stdout))
+		}
+		// The CPU levels decide the selftests' cpuv4 build. A clang of the
+		// same LLVM as llc knows the same levels, so llc's answer, which
+		// llvm.cpu asks for anyway, saves a 30 ms command.
+		if l, err := e.LLC(); err == nil && len(l.all) > 0 && sameLLVM(use, l.use, p.info.Version.Major(), l.info.Version.Major()) {
+			if c, err := e.LLCCPUs(); err == nil {
+				p.cpus = c.help
+				return p, nil
+			}
+		}
+		// An old clang that cannot answer just has no levels to show.
+		if out, err := e.run(use.Exec, "--target=bpf", "--print-supported-cpus"); err == nil {
+			p.cpus, _ = llvm.ParseCPUHelp(string(out.Stdout) + string(out.Stderr))
+		}
+		return p, nil
+	})
+}
+
+func (e *Env) clangMissing() Finding {
+	f := Result(Fail, "clang not found on PATH, as clang-N or in /usr/lib/llvm-*/bin")
+	f.Fix = e.install("Install clang: it compiles BPF programs.", distro.Clang)
+	return f
+}
+
+func checkClangVersion(_ context.Context, e *Env) Finding {
+	p, err := e.Clang()
+	if p.use.Path == "" {
+		return e.clangMissing()
+	}
+	if err != nil {
+		return cmdError(err)
+	}
+	v := p.info.Version
+	f := Result(Pass, "clang %s%s at %s", v.Version, vendor(v.Vendor), p.use.Path).
+		WithSource(p.cmd).
+		WithFact("version", v.Version.String()).
+		WithFact("path", p.use.Path)
+	for _, c := range llvm.ClangCapabilities() {
+		mark := "yes"
+		if v.Version.LessThan(c.Since) {
+			mark = "no: " + c.Why
+		}
+		f = f.WithDetails(fmt.Sprintf("%s (clang >= %s): %s", c.Name, c.Since, mark))
+	}
+	if len(p.cpus.CPUs) > 0 {
+		cpu := "no cpu v4"
+		if p.cpus.Has("v4") {
+			cpu = "cpu v4"
+		}
+		f.Message += "; " + cpu
+		f = f.WithFact("cpu_v4", fmt.Sprint(p.cpus.Has("v4")))
+	}
+	var hard, soft []string
+	for _, c := range llvm.MissingCapabilities(v.Version) {
+		if c.Hard {
+			hard = append(hard, c.Name)
+		} else {
+			soft = append(soft, c.Name)
+		}
+	}
+	switch {
+	case len(hard) > 0:
+		f.Status = Fail
+		f.Message = fmt.Sprintf("clang %s is too old for BPF work: no %s", v.Version, strings.Join(hard, ", "))
+	case len(soft) > 0:
+		f.Status = Warn
+		f.Message = fmt.Sprintf("clang %s lacks %s", v.Version, strings.Join(soft, ", "))
+	}
+	if f.Status != Pass {
+		f.Fix = e.install("Install a newer clang, or build LLVM and clang yourself.", distro.Clang)
+		f.Fix.Commands = append(f.Fix.Commands, "bpfdoctor bootstrap llvm")
+	}
+	if f.Status == Pass && !p.onPath {
+		f.Status = Warn
+		f.Message = "clang is not on PATH; found " + p.use.Path
+		f = f.WithFix("Put that LLVM first on PATH.", pathFix(p.use.Path))
+	}
+	return f
+}
+
+func checkClangLLCMatch(_ context.Context, e *Env) Finding {
+	c, cerr := e.Clang()
+	l, lerr := e.LLC()
+	if c.use.Path == "" || len(l.all) == 0 || cerr != nil || lerr != nil {
+		return Result(Skip, "needs a usable clang and llc (see clang.version and llvm.llc)")
+	}
+	cm, lm := c.info.Version.Major(), l.info.Version.Major()
+	if cm == lm {
+		return Result(Pass, "clang and llc are both LLVM %d", cm)
+	}
+	f := Result(Warn, "clang %s (%s) and llc %s (%s) are of different LLVMs",
+		c.info.Version.Version, c.use.Path, l.info.Version.Version, l.use.Path)
+	return f.WithFix("Objects made by `clang -emit-llvm | llc` need both from one LLVM; put one LLVM's bin directory first on PATH.",
+		pathFix(c.use.Path))
+}
+
+func checkClangProbe(_ context.Context, e *Env) Finding {
+	p, err := e.Clang()
+	if p.use.Path == "" || err != nil {
+		return Result(Skip, "no usable clang (see clang.version)")
+	}
+	dir, err := os.MkdirTemp("", "bpfdoctor-probe-")
+	if err != nil {
+		return Result(Error, "create probe directory: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	src, obj := filepath.Join(dir, "probe.bpf.c"), filepath.Join(dir, "probe.bpf.o")
+	if err := os.WriteFile(src, []byte(llvm.ProbeSource), 0o644); err != nil {
+		return Result(Error, "write probe source: %v", err)
+	}
+	args := llvm.ProbeArgs(src, obj)
+	cmd := "clang " + strings.Join(args, " ")
+	fix := "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does."
+	if _, err := e.run(p.use.Exec, args...); err != nil {
+		if ce, ok := err.(*host.CmdError); ok && ce.ExitCode > 0 {
+			return Result(Fail, "clang cannot compile for BPF: %v", err).WithSource(cmd).
+				WithFix(fix, "bpfdoctor bootstrap llvm")
+		}
+		return cmdError(err)
+	}
+	fh, err := os.Open(obj)
+	if err != nil {
+		return Result(Error, "open probe object: %v", err).WithSource(cmd)
+	}
+	defer fh.Close()
+	o, err := llvm.ReadObject(fh)
+	if err != nil {
+		return Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(cmd)
+	}
+	if probs := o.ProbeProblems(); len(probs) > 0 {
+		return Result(Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).
+			WithSource(cmd).WithFix(fix, "bpfdoctor bootstrap llvm")
+	}
+	return Result(Pass, "compiled an EM_BPF object with .BTF and .BTF.ext").
+		WithSource(cmd).
+		WithDetails("sections: " + strings.Join(o.Sections, " "))
+}
+
+// sameLLVM reports whether clang and llc come from one LLVM installation:
+// the same major and the same directory once symlinks are resolved.
+func sameLLVM(clang, llc installation, clangMajor, llcMajor uint64) bool {
+	if clangMajor != llcMajor {
+		return false
+	}
+	dir := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		return filepath.Dir(p)
+	}
+	return dir(clang.Exec) == dir(llc.Exec)
+}

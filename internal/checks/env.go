@@ -1,0 +1,105 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/distro"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+)
+
+// Env is what the checks of one run share: the host, the options, and the
+// facts several checks need (llc's version, the kernel config), each found
+// once.
+type Env struct {
+	Host *host.Host
+	// Config, when set, is the kernel config given with --config; ConfigPath
+	// names it.
+	Config     *kconfig.Config
+	ConfigPath string
+
+	ctx context.Context // the run's; shared probes must not die with one check
+
+	osRel   once[distro.OS]
+	release once[string]
+	kconf   once[foundConfig]
+	llc     once[*llcProbe]
+	llcCPU  once[*cpuProbe]
+	clang   once[*clangProbe]
+	pahole  once[*paholeProbe]
+	bpftool once[*bpftoolProbe]
+}
+
+// NewEnv returns an Env for one run on h.
+func NewEnv(h *host.Host) *Env { return &Env{Host: h, ctx: context.Background()} }
+
+// run runs a command under the run's context.
+func (e *Env) run(name string, args ...string) (host.Output, error) {
+	return e.Host.Run(e.ctx, name, args...)
+}
+
+// OS returns the distribution from /etc/os-release (zero when unknown).
+func (e *Env) OS() distro.OS {
+	v, _ := e.osRel.get(func() (distro.OS, error) {
+		for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
+			b, err := e.Host.ReadFile(p)
+			if err != nil {
+				continue
+			}
+			return distro.ParseOSRelease(bytes.NewReader(b))
+		}
+		return distro.OS{}, nil
+	})
+	return v
+}
+
+// Release is the running kernel's release.
+func (e *Env) Release() (string, error) {
+	return e.release.get(e.Host.Release)
+}
+
+type foundConfig struct {
+	cfg  *kconfig.Config
+	path string
+}
+
+// KernelConfig returns the config to judge: the one given with --config, or
+// the running kernel's.
+func (e *Env) KernelConfig() (*kconfig.Config, string, error) {
+	v, err := e.kconf.get(func() (foundConfig, error) {
+		if e.Config != nil {
+			return foundConfig{e.Config, e.ConfigPath}, nil
+		}
+		rel, err := e.Release()
+		if err != nil {
+			return foundConfig{}, err
+		}
+		cfg, path, err := kconfig.Discover(e.Host.FS(), rel)
+		return foundConfig{cfg, path}, err
+	})
+	return v.cfg, v.path, err
+}
+
+// install builds the fix for missing packages: the distro's install
+// command, and the prose for those whose distro is unknown.
+func (e *Env) install(text string, pkgs ...distro.Package) *Fix {
+	fix := &Fix{Text: text}
+	if cmd, ok := e.OS().InstallCommand(e.Host.UID == 0, pkgs...); ok {
+		fix.Commands = append(fix.Commands, cmd)
+	} else {
+		var names []string
+		for _, p := range pkgs {
+			names = append(names, p.String())
+		}
+		fix.Text += fmt.Sprintf(" (install %s with your distribution's package manager)", strings.Join(names, ", "))
+	}
+	return fix
+}
+
+// cmdError turns a failed command into an error finding that names it.
+func cmdError(err error) Finding {
+	return Result(Error, "%v", err)
+}

@@ -1,0 +1,319 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+)
+
+func kernelChecks() []Check {
+	return []Check{
+		{ID: "kernel.release", Area: "kernel", Title: "release", Run: checkRelease,
+			Looks: "/proc/sys/kernel/osrelease (uname -r)"},
+		{ID: "kernel.config", Area: "kernel", Title: "kernel config", Run: checkConfig,
+			Looks: "--config, else /proc/config.gz, /boot/config-$(uname -r), /lib/modules/$(uname -r)/... and /usr/src"},
+		{ID: "kernel.btf", Area: "kernel", Title: "kernel BTF", Run: checkBTF,
+			Looks: "/sys/kernel/btf/vmlinux (CO-RE, vmlinux.h and kfuncs need it)"},
+		{ID: "kernel.jit", Area: "kernel", Title: "BPF JIT", Run: checkJIT,
+			Looks: "/proc/sys/net/core/bpf_jit_enable"},
+		{ID: "kernel.unprivileged", Area: "kernel", Title: "unprivileged BPF", Run: checkUnprivileged,
+			Looks: "/proc/sys/kernel/unprivileged_bpf_disabled"},
+		{ID: "kernel.bpffs", Area: "kernel", Title: "bpffs", Run: checkBPFFS,
+			Looks: "a bpf file system mounted at /sys/fs/bpf (/proc/self/mounts)"},
+		{ID: "kernel.caps", Area: "kernel", Title: "capabilities", Run: checkCaps,
+			Looks: "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN of this process (/proc/self/status)"},
+		{ID: "kernel.memlock", Area: "kernel", Title: "memlock limit", Run: checkMemlock,
+			Looks: "RLIMIT_MEMLOCK (/proc/self/limits), for kernels older than 5.11 only"},
+	}
+}
+
+// kernelVersion reads "6.18.44-fc" as 6, 18.
+func kernelVersion(release string) (major, minor int, ok bool) {
+	parts := strings.SplitN(release, ".", 3)
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(leadingDigits(parts[1]))
+	return major, minor, err1 == nil && err2 == nil
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// configKernelVersion is the version of the kernel the config belongs to:
+// the one the config file names, else the running kernel's.
+func (e *Env) configKernelVersion(cfg *kconfig.Config) (int, int) {
+	if cfg != nil && cfg.Version != "" {
+		if maj, min, ok := kernelVersion(cfg.Version); ok {
+			return maj, min
+		}
+	}
+	rel, _ := e.Release()
+	maj, min, _ := kernelVersion(rel)
+	return maj, min
+}
+
+func checkRelease(_ context.Context, e *Env) Finding {
+	rel, err := e.Release()
+	if err != nil {
+		return Result(Error, "%v", err)
+	}
+	f := Result(Pass, "Linux %s", rel).WithSource("/proc/sys/kernel/osrelease").WithFact("release", rel)
+	if _, _, ok := kernelVersion(rel); !ok {
+		f.Status = Error
+		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", rel)
+	}
+	return f
+}
+
+func checkConfig(_ context.Context, e *Env) Finding {
+	cfg, path, err := e.KernelConfig()
+	var nf *kconfig.NotFoundError
+	switch {
+	case errors.As(err, &nf):
+		return Result(Error, "%v", err).
+			WithFix("Point bpfdoctor at the config of the kernel under test, or enable CONFIG_IKCONFIG_PROC.",
+				"bpfdoctor check --config /path/to/.config")
+	case err != nil:
+		return Result(Error, "%v", err)
+	}
+	f := Result(Pass, "%s (%d options)", path, cfg.Len()).WithSource(path).WithFact("path", path)
+	for _, d := range cfg.Duplicates {
+		f = f.WithDetails(fmt.Sprintf("CONFIG_%s is set on lines %d and %d; line %d wins", d.Symbol, d.First, d.Last, d.Last))
+	}
+	return f
+}
+
+// configSays explains a kernel option's state for a message, or "".
+func (e *Env) configSays(sym string) string {
+	cfg, _, err := e.KernelConfig()
+	if err != nil {
+		return ""
+	}
+	en, ok := cfg.Lookup(sym)
+	switch {
+	case !ok:
+		return fmt.Sprintf("CONFIG_%s is absent from the config", sym)
+	case en.Value == "n":
+		return fmt.Sprintf("CONFIG_%s is not set", sym)
+	default:
+		return fmt.Sprintf("CONFIG_%s=%s", sym, en.Value)
+	}
+}
+
+func checkBTF(_ context.Context, e *Env) Finding {
+	const p = "/sys/kernel/btf/vmlinux"
+	fi, err := e.Host.Stat(p)
+	if err == nil {
+		return Result(Pass, "%s (%d KiB)", p, fi.Size()>>10).WithSource(p)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return Result(Error, "stat %s: %v", p, err)
+	}
+	f := Result(Fail, "%s is missing: no CO-RE, no vmlinux.h, no kfunc calls", p).WithSource(p)
+	if s := e.configSays("DEBUG_INFO_BTF"); s != "" {
+		f.Message += " (" + s + ")"
+	}
+	return f.WithFix("Run a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or newer; needs pahole >= 1.16 to build).")
+}
+
+// readSysctl reads a small integer file under /proc/sys.
+func (e *Env) readSysctl(p string) (int, error) {
+	b, err := e.Host.ReadFile(p)
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("read %s: not a number: %q", p, strings.TrimSpace(string(b)))
+	}
+	return n, nil
+}
+
+func checkJIT(_ context.Context, e *Env) Finding {
+	const p = "/proc/sys/net/core/bpf_jit_enable"
+	n, err := e.readSysctl(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Result(Warn, "%s is missing: this kernel has no BPF JIT and interprets programs", p).
+			WithSource(p).WithFix("Run a kernel built with CONFIG_BPF_JIT=y.")
+	case err != nil:
+		return Result(Error, "%v", err)
+	}
+	f := Result(Pass, "enabled (bpf_jit_enable=%d)", n).WithSource(p).WithFact("bpf_jit_enable", strconv.Itoa(n))
+	switch n {
+	case 0:
+		f.Status = Warn
+		f.Message = "disabled (bpf_jit_enable=0): programs run in the interpreter, and some program types need the JIT"
+		f = f.WithFix("Enable the JIT.", e.sudo("sysctl -w net.core.bpf_jit_enable=1"))
+	case 2:
+		f.Status = Warn
+		f.Message = "enabled with debug output (bpf_jit_enable=2): every JITed image goes to the kernel log"
+		f = f.WithFix("Turn the debug output off.", e.sudo("sysctl -w net.core.bpf_jit_enable=1"))
+	}
+	return f
+}
+
+func (e *Env) sudo(cmd string) string {
+	if e.Host.UID == 0 {
+		return cmd
+	}
+	return "sudo " + cmd
+}
+
+func checkUnprivileged(_ context.Context, e *Env) Finding {
+	const p = "/proc/sys/kernel/unprivileged_bpf_disabled"
+	n, err := e.readSysctl(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Result(Skip, "%s is missing (kernel older than 4.4)", p)
+	case err != nil:
+		return Result(Error, "%v", err)
+	}
+	f := Result(Pass, "").WithSource(p).WithFact("unprivileged_bpf_disabled", strconv.Itoa(n))
+	switch n {
+	case 0:
+		f.Message = "allowed (0)"
+	case 1:
+		f.Message = "disabled until reboot (1): load programs as root"
+		if !e.privileged() {
+			f.Status = Warn
+			f = f.WithFix("Run BPF tools and tests with sudo; this setting cannot be changed until reboot.")
+		}
+	case 2:
+		f.Message = "disabled, admin may change it (2): load programs as root"
+	default:
+		f.Status = Error
+		f.Message = fmt.Sprintf("unknown value %d in %s", n, p)
+	}
+	return f
+}
+
+func checkBPFFS(_ context.Context, e *Env) Finding {
+	const p = "/proc/self/mounts"
+	b, err := e.Host.ReadFile(p)
+	if err != nil {
+		return Result(Error, "read %s: %v", p, err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) >= 3 && fields[1] == "/sys/fs/bpf" && fields[2] == "bpf" {
+			return Result(Pass, "mounted at /sys/fs/bpf").WithSource(p)
+		}
+	}
+	return Result(Warn, "no bpf file system at /sys/fs/bpf: pinning maps and programs will fail").WithSource(p).
+		WithFix("Mount it (add it to /etc/fstab to keep it).", e.sudo("mount -t bpf bpf /sys/fs/bpf"))
+}
+
+// Capability bits, from include/uapi/linux/capability.h.
+const (
+	capSysAdmin = 21
+	capPerfmon  = 38
+	capBPF      = 39
+)
+
+// effectiveCaps reads CapEff of this process.
+func (e *Env) effectiveCaps() (uint64, error) {
+	const p = "/proc/self/status"
+	b, err := e.Host.ReadFile(p)
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", p, err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read %s: bad CapEff %q", p, strings.TrimSpace(v))
+			}
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("read %s: no CapEff line", p)
+}
+
+func (e *Env) privileged() bool {
+	caps, err := e.effectiveCaps()
+	return err == nil && (caps&(1<<capSysAdmin) != 0 || caps&(1<<capBPF) != 0 && caps&(1<<capPerfmon) != 0)
+}
+
+func checkCaps(_ context.Context, e *Env) Finding {
+	caps, err := e.effectiveCaps()
+	if err != nil {
+		return Result(Error, "%v", err)
+	}
+	has := func(bit uint) bool { return caps&(1<<bit) != 0 }
+	var names []string
+	for _, c := range []struct {
+		bit  uint
+		name string
+	}{{capBPF, "CAP_BPF"}, {capPerfmon, "CAP_PERFMON"}, {capSysAdmin, "CAP_SYS_ADMIN"}} {
+		if has(c.bit) {
+			names = append(names, c.name)
+		}
+	}
+	f := Result(Pass, "this process has %s", strings.Join(names, ", ")).WithSource("/proc/self/status").
+		WithFact("cap_eff", fmt.Sprintf("%016x", caps))
+	switch {
+	case has(capSysAdmin) || has(capBPF) && has(capPerfmon):
+	case has(capBPF):
+		f.Status = Warn
+		f.Message = "CAP_BPF without CAP_PERFMON: tracing programs cannot be loaded"
+		f = f.WithFix("Grant CAP_PERFMON too, or run with sudo.")
+	default:
+		f.Status = Warn
+		f.Message = "no CAP_BPF or CAP_SYS_ADMIN: loading programs and running the selftests needs root"
+		f = f.WithFix("Run BPF tools and tests with sudo (or grant CAP_BPF and CAP_PERFMON).")
+	}
+	return f
+}
+
+func checkMemlock(_ context.Context, e *Env) Finding {
+	rel, err := e.Release()
+	if err != nil {
+		return Result(Error, "%v", err)
+	}
+	maj, min, _ := kernelVersion(rel)
+	if maj > 5 || maj == 5 && min >= 11 {
+		return Result(Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
+	}
+	const p = "/proc/self/limits"
+	b, err := e.Host.ReadFile(p)
+	if err != nil {
+		return Result(Error, "read %s: %v", p, err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if !strings.HasPrefix(line, "Max locked memory") {
+			continue
+		}
+		fields := strings.Fields(strings.TrimPrefix(line, "Max locked memory"))
+		if len(fields) < 1 {
+			break
+		}
+		if fields[0] == "unlimited" {
+			return Result(Pass, "unlimited").WithSource(p)
+		}
+		n, err := strconv.ParseUint(fields[0], 10, 64)
+		if err != nil {
+			break
+		}
+		f := Result(Pass, "%d KiB", n>>10).WithSource(p)
+		if n < 64<<20 {
+			f.Status = Warn
+			f.Message = fmt.Sprintf("%d KiB on kernel %s: maps beyond it fail with EPERM", n>>10, rel)
+			f = f.WithFix("Raise it for the shell that runs BPF tools (libbpf-based tools call setrlimit themselves).", "ulimit -l unlimited")
+		}
+		return f
+	}
+	return Result(Error, "read %s: no readable \"Max locked memory\" line", p)
+}

@@ -1,0 +1,158 @@
+package checks
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/distro"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/libbpf"
+)
+
+func libbpfChecks() []Check {
+	return []Check{
+		{ID: "libbpf.version", Area: "libbpf", Title: "libbpf", Run: checkLibbpf,
+			Looks: "`pkg-config --modversion libbpf`, else /usr/include/bpf/libbpf_version.h"},
+		{ID: "libbpf.bpftool", Area: "libbpf", Title: "bpftool", Run: checkBpftool,
+			Looks: "`bpftool version -j`: version, libbpf and features"},
+		{ID: "libbpf.vmlinux-h", Area: "libbpf", Title: "vmlinux.h", Run: checkVmlinuxH,
+			Looks: "`bpftool btf dump file /sys/kernel/btf/vmlinux format c` produces a vmlinux.h"},
+	}
+}
+
+// libbpf 1.0 removed the legacy APIs; code written today assumes it.
+var libbpfModern = semver.MustParse("1.0.0")
+
+const libbpfHeader = "/usr/include/bpf/libbpf_version.h"
+
+func checkLibbpf(_ context.Context, e *Env) Finding {
+	var (
+		v   *semver.Version
+		src string
+		why []string
+	)
+	if _, err := e.Host.LookPath("pkg-config"); err == nil {
+		out, err := e.run("pkg-config", "--modversion", "libbpf")
+		if err == nil {
+			v, err = libbpf.ParsePkgConfigVersion(string(out.Stdout))
+		}
+		if err == nil {
+			src = "pkg-config --modversion libbpf"
+		} else {
+			why = append(why, err.Error())
+		}
+	}
+	if v == nil {
+		b, err := e.Host.ReadFile(libbpfHeader)
+		if err == nil {
+			v, err = libbpf.ParseVersionHeader(string(b))
+		}
+		if err == nil {
+			src = libbpfHeader
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			why = append(why, err.Error())
+		}
+	}
+	if v == nil {
+		f := Result(Warn, "no libbpf development files (pkg-config and %s)", libbpfHeader).WithDetails(why...)
+		f.Fix = e.install("Install libbpf's headers and library, or vendor libbpf as libbpf-bootstrap does.", distro.LibbpfDev)
+		return f
+	}
+	f := Result(Pass, "libbpf %s", v).WithSource(src).WithFact("version", v.String())
+	if v.LessThan(libbpfModern) {
+		f.Status = Warn
+		f.Message = fmt.Sprintf("libbpf %s predates 1.0, which removed the legacy APIs current code and docs assume", v)
+		f.Fix = e.install("Install a newer libbpf, or vendor libbpf as a submodule.", distro.LibbpfDev)
+	}
+	return f
+}
+
+type bpftoolProbe struct {
+	path   string
+	onPath bool
+	info   libbpf.Bpftool
+}
+
+// sbinDirs hold bpftool on distributions that install it there, which a
+// normal user's PATH often lacks.
+var sbinDirs = []string{"/usr/sbin", "/usr/local/sbin", "/sbin"}
+
+// Bpftool finds bpftool and reads `bpftool version -j`.
+func (e *Env) Bpftool() (*bpftoolProbe, error) {
+	return e.bpftool.get(func() (*bpftoolProbe, error) {
+		p := &bpftoolProbe{}
+		if path, err := e.Host.LookPath("bpftool"); err == nil {
+			p.path, p.onPath = path, true
+		} else {
+			for _, d := range sbinDirs {
+				if isExec(e.Host, d+"/bpftool") {
+					p.path = e.Host.Abs(d + "/bpftool")
+					break
+				}
+			}
+		}
+		if p.path == "" {
+			return p, nil
+		}
+		out, err := e.run(p.path, "version", "-j")
+		if err != nil {
+			return p, err
+		}
+		if p.info, err = libbpf.ParseBpftoolJSON(out.Stdout); err != nil {
+			return p, fmt.Errorf("read `bpftool version -j`: %w (first line: %q)", err, host.FirstLine(out.Stdout))
+		}
+		return p, nil
+	})
+}
+
+func checkBpftool(_ context.Context, e *Env) Finding {
+	p, err := e.Bpftool()
+	if p.path == "" {
+		f := Result(Fail, "bpftool not found: it generates vmlinux.h and skeletons")
+		f.Fix = e.install("Install bpftool.", distro.Bpftool)
+		return f
+	}
+	if err != nil {
+		return cmdError(err)
+	}
+	f := Result(Pass, "bpftool %s (libbpf %s) at %s", p.info.Version, p.info.LibbpfVersion, p.path).
+		WithSource(p.path+" version -j").
+		WithFact("version", p.info.Version.String()).
+		WithFact("libbpf_version", p.info.LibbpfVersion).
+		WithFact("path", p.path).
+		WithDetails(p.info.FeatureNotes()...)
+	if !p.onPath {
+		f.Status = Warn
+		f.Message = fmt.Sprintf("bpftool %s is at %s, which is not on your PATH", p.info.Version, p.path)
+		f = f.WithFix("Add its directory to PATH.", "export PATH=$PATH:"+strings.TrimSuffix(p.path, "/bpftool"))
+	}
+	return f
+}
+
+func checkVmlinuxH(_ context.Context, e *Env) Finding {
+	const btf = "/sys/kernel/btf/vmlinux"
+	p, err := e.Bpftool()
+	if p.path == "" || err != nil {
+		return Result(Skip, "no usable bpftool")
+	}
+	if _, err := e.Host.Stat(btf); err != nil {
+		return Result(Skip, "no %s", btf)
+	}
+	cmd := "bpftool btf dump file " + btf + " format c"
+	out, err := e.run(p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c")
+	if err != nil {
+		return Result(Fail, "%v", err).WithSource(cmd).
+			WithFix("bpftool cannot read this kernel's BTF: use a bpftool at least as new as the kernel.")
+	}
+	if !bytes.Contains(out.Stdout, []byte("#ifndef __VMLINUX_H__")) || !bytes.Contains(out.Stdout, []byte("struct task_struct {")) {
+		return Result(Fail, "`%s` printed no usable vmlinux.h (%d bytes)", cmd, len(out.Stdout)).WithSource(cmd)
+	}
+	return Result(Pass, "can be generated (%d KiB)", len(out.Stdout)>>10).WithSource(cmd).
+		WithDetails("bpftool btf dump file " + btf + " format c > vmlinux.h")
+}

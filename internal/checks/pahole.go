@@ -1,0 +1,150 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/distro"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
+)
+
+func paholeChecks() []Check {
+	return []Check{
+		{ID: "pahole.version", Area: "pahole", Title: "pahole", Run: checkPaholeVersion,
+			Looks: "`pahole --version`: >= 1.16 for BTF, and what each release added"},
+		{ID: "pahole.btf-features", Area: "pahole", Title: "BTF features", Run: checkPaholeFeatures,
+			Looks: "`pahole --supported_btf_features` (pahole >= 1.26)"},
+		{ID: "pahole.kernel", Area: "pahole", Title: "pahole for this kernel", Run: checkPaholeKernel,
+			Looks: "pahole against CONFIG_PAHOLE_VERSION, DEBUG_INFO_DWARF5 and kfunc tagging of the kernel config"},
+	}
+}
+
+type paholeProbe struct {
+	path string
+	v    pahole.Version
+}
+
+// Pahole finds pahole and reads its version.
+func (e *Env) Pahole() (*paholeProbe, error) {
+	return e.pahole.get(func() (*paholeProbe, error) {
+		path, err := e.Host.LookPath("pahole")
+		if err != nil {
+			return &paholeProbe{}, nil
+		}
+		p := &paholeProbe{path: path}
+		out, err := e.run(path, "--version")
+		if err != nil {
+			return p, err
+		}
+		if p.v, err = pahole.ParseVersion(string(out.Stdout)); err != nil {
+			return p, fmt.Errorf("read `%s --version`: %w (first line: %q)", path, err, host.FirstLine(out.Stdout))
+		}
+		return p, nil
+	})
+}
+
+func (e *Env) paholeFix(text string) *Fix {
+	f := e.install(text, distro.Pahole)
+	f.Commands = append(f.Commands, "bpfdoctor bootstrap pahole")
+	return f
+}
+
+func checkPaholeVersion(_ context.Context, e *Env) Finding {
+	p, err := e.Pahole()
+	if p.path == "" {
+		f := Result(Fail, "pahole not found: kernels with CONFIG_DEBUG_INFO_BTF cannot be built")
+		f.Fix = e.paholeFix("Install pahole (package dwarves on most distributions), or build a release that carries its own libbpf.")
+		return f
+	}
+	if err != nil {
+		return cmdError(err)
+	}
+	have, missing := pahole.CapabilitiesOf(p.v)
+	f := Result(Pass, "pahole %s at %s", p.v, p.path).
+		WithSource(p.path+" --version").
+		WithFact("version", p.v.String()).
+		WithFact("path", p.path)
+	for _, c := range have {
+		f = f.WithDetails(fmt.Sprintf("%s yes: %s", c.Since, c.What))
+	}
+	for _, c := range missing {
+		f = f.WithDetails(fmt.Sprintf("%s no:  %s", c.Since, c.What))
+	}
+	if p.v.Less(pahole.MinBTF) {
+		f.Status = Fail
+		f.Message = fmt.Sprintf("pahole %s is older than %s: the kernel cannot be built with BTF (CONFIG_DEBUG_INFO_BTF)", p.v, pahole.MinBTF)
+		f.Fix = e.paholeFix(fmt.Sprintf("Install pahole >= %s; where the distribution's is older, build a release.", pahole.MinBTF))
+	}
+	return f
+}
+
+func checkPaholeFeatures(_ context.Context, e *Env) Finding {
+	p, err := e.Pahole()
+	if p.path == "" || err != nil {
+		return Result(Skip, "no usable pahole")
+	}
+	since := pahole.Version{Major: 1, Minor: 26}
+	if p.v.Less(since) {
+		return Result(Skip, "pahole %s predates --supported_btf_features (%s)", p.v, since)
+	}
+	out, err := e.run(p.path, "--supported_btf_features")
+	if err != nil {
+		return cmdError(err)
+	}
+	feats, err := pahole.ParseSupportedBTFFeatures(string(out.Stdout))
+	if err != nil {
+		return Result(Error, "read `pahole --supported_btf_features`: %v", err)
+	}
+	return Result(Pass, "%s", strings.Join(feats, ", ")).
+		WithSource(p.path+" --supported_btf_features").
+		WithFact("btf_features", strings.Join(feats, ","))
+}
+
+func checkPaholeKernel(_ context.Context, e *Env) Finding {
+	p, err := e.Pahole()
+	if p.path == "" || err != nil {
+		return Result(Skip, "no usable pahole")
+	}
+	cfg, path, err := e.KernelConfig()
+	if err != nil {
+		return Result(Skip, "no kernel config to compare with (see kernel.config)")
+	}
+	built, _ := cfg.Int("PAHOLE_VERSION")
+	dwarf5 := false
+	if en, ok := cfg.Lookup("DEBUG_INFO_DWARF5"); ok && en.Value == "y" {
+		dwarf5 = true
+	}
+	maj, min := e.configKernelVersion(cfg)
+	var unmet []pahole.KernelNeed
+	for _, n := range pahole.KernelNeeds(built, dwarf5, maj, min) {
+		if p.v.Less(n.Min) {
+			unmet = append(unmet, n)
+		}
+	}
+	f := Result(Pass, "pahole %s meets what %s asks", p.v, path).WithSource(path)
+	if built > 0 {
+		f = f.WithFact("config_pahole_version", fmt.Sprint(built))
+		f.Message = fmt.Sprintf("pahole %s; the kernel was built with pahole %s", p.v, pahole.FromNumeric(built))
+	}
+	if len(unmet) > 0 {
+		top := slices.MaxFunc(unmet, func(a, b pahole.KernelNeed) int {
+			switch {
+			case a.Min.Less(b.Min):
+				return -1
+			case b.Min.Less(a.Min):
+				return 1
+			}
+			return 0
+		})
+		f.Status = Warn
+		f.Message = fmt.Sprintf("pahole %s is older than the %s this kernel config needs: %s", p.v, top.Min, top.Why)
+		for _, n := range unmet {
+			f = f.WithDetails(fmt.Sprintf("needs %s: %s", n.Min, n.Why))
+		}
+		f.Fix = e.paholeFix("Building this kernel with the same BTF needs a newer pahole.")
+	}
+	return f
+}

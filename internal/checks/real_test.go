@@ -1,0 +1,108 @@
+package checks
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+)
+
+// requireTool skips when a real tool is missing, unless CI asked for the
+// real toolchain with BPFDOCTOR_REQUIRE_TOOLS=1: then it fails.
+func requireTool(t *testing.T, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s not found on PATH and BPFDOCTOR_REQUIRE_TOOLS=1", n)
+			}
+			t.Skipf("%s not found on PATH", n)
+		}
+	}
+}
+
+func realFindings(t *testing.T) map[string]Finding {
+	t.Helper()
+	h := host.Real()
+	// bpftool is in /usr/sbin on Debian, off a normal user's PATH.
+	h.Path = append(h.Path, "/usr/sbin")
+	got := Run(context.Background(), NewEnv(h), All())
+	byID := map[string]Finding{}
+	for _, f := range got {
+		byID[f.ID] = f
+		t.Logf("%-22s %-5s %s", f.ID, f.Status, f.Message)
+	}
+	return byID
+}
+
+// TestRealToolchain runs every check against this machine's real tools,
+// /proc and /sys. CI installs Debian's llvm, clang, dwarves, bpftool and
+// libbpf-dev, so those checks must pass there.
+func TestRealToolchain(t *testing.T) {
+	requireTool(t, "llc", "clang", "pahole", "pkg-config")
+	t.Setenv("PATH", os.Getenv("PATH")+":/usr/sbin")
+	requireTool(t, "bpftool")
+	byID := realFindings(t)
+	for _, id := range []string{"llvm.llc", "llvm.bpf-targets", "llvm.cpu", "llvm.strip", "clang.version", "clang.llc-match", "clang.probe", "pahole.version", "libbpf.version", "libbpf.bpftool", "kernel.release"} {
+		if f := byID[id]; f.Status != Pass && f.Status != Warn {
+			t.Errorf("%s: %s: %s", id, f.Status, f.Message)
+		}
+	}
+	for id, f := range byID {
+		if f.Status == Error {
+			t.Errorf("%s could not tell on a real machine: %s", id, f.Message)
+		}
+	}
+	// The facts must be what the tools themselves say.
+	out, err := exec.Command("pahole", "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.TrimPrefix(strings.TrimSpace(string(out)), "v"); byID["pahole.version"].Facts["version"] != want {
+		t.Errorf("pahole.version fact = %q, `pahole --version` says %q", byID["pahole.version"].Facts["version"], want)
+	}
+	out, err = exec.Command("llc", "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := byID["llvm.llc"].Facts["version"]; v == "" || !strings.Contains(string(out), "version "+v) {
+		t.Errorf("llvm.llc fact version %q not in `llc --version`:\n%s", v, out)
+	}
+}
+
+// TestRealKernel reads the machine's own /proc and /sys.
+func TestRealKernel(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc")
+	}
+	byID := map[string]Finding{}
+	h := host.Real()
+	cs, _ := Select(All(), []string{"kernel"}, nil)
+	for _, f := range Run(context.Background(), NewEnv(h), cs) {
+		byID[f.ID] = f
+	}
+	rel, err := os.ReadFile("/proc/sys/kernel/osrelease")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := byID["kernel.release"].Facts["release"]; got != strings.TrimSpace(string(rel)) {
+		t.Errorf("kernel.release = %q, want %q", got, rel)
+	}
+	_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
+	if want := btfErr == nil; (byID["kernel.btf"].Status == Pass) != want {
+		t.Errorf("kernel.btf = %s but /sys/kernel/btf/vmlinux exists=%v", byID["kernel.btf"].Status, want)
+	}
+	if _, err := os.Stat("/proc/config.gz"); err == nil {
+		if f := byID["kernel.config"]; f.Status != Pass || f.Facts["path"] != "/proc/config.gz" {
+			t.Errorf("kernel.config: %s %q, want /proc/config.gz", f.Status, f.Message)
+		}
+	}
+	for id, f := range byID {
+		if f.Status == Error && id != "kernel.config" {
+			t.Errorf("%s could not tell: %s", id, f.Message)
+		}
+	}
+}

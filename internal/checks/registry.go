@@ -1,0 +1,74 @@
+package checks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Area is a section of the report.
+type Area struct {
+	Name  string // as in IDs and --only
+	Title string
+}
+
+// Areas in report order: what blocks building BPF code comes first.
+var Areas = []Area{
+	{"llvm", "LLVM"},
+	{"clang", "clang"},
+	{"pahole", "pahole (BTF for kernel builds)"},
+	{"kernel", "Running kernel"},
+	{"libbpf", "libbpf and bpftool"},
+}
+
+// AreaTitle returns an area's title, or its name when unknown.
+func AreaTitle(name string) string {
+	for _, a := range Areas {
+		if a.Name == name {
+			return a.Title
+		}
+	}
+	return name
+}
+
+// All returns every check, in report order.
+func All() []Check {
+	return slices.Concat(llvmChecks(), clangChecks(), paholeChecks(), kernelChecks(), libbpfChecks())
+}
+
+// Select keeps the checks of the areas in only (all when empty) and drops
+// the IDs in skip. Unknown names are an error, so a typo in CI does not
+// silently check nothing.
+func Select(all []Check, only, skip []string) ([]Check, error) {
+	areas := map[string]bool{}
+	ids := map[string]bool{}
+	for _, c := range all {
+		areas[c.Area] = true
+		ids[c.ID] = true
+	}
+	for _, a := range only {
+		if !areas[a] {
+			return nil, fmt.Errorf("unknown area %q for --only (areas: %s)", a, strings.Join(areaNames(), ", "))
+		}
+	}
+	for _, id := range skip {
+		if !ids[id] {
+			return nil, fmt.Errorf("unknown check %q for --skip (see `bpfdoctor list`)", id)
+		}
+	}
+	var out []Check
+	for _, c := range all {
+		if (len(only) == 0 || slices.Contains(only, c.Area)) && !slices.Contains(skip, c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func areaNames() []string {
+	var n []string
+	for _, a := range Areas {
+		n = append(n, a.Name)
+	}
+	return n
+}

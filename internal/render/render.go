@@ -1,0 +1,48 @@
+// Package render writes a run's findings in the formats bpfdoctor offers,
+// one file per format, each to an io.Writer.
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+)
+
+// Report is one run: the findings and what they were found on.
+type Report struct {
+	Version  string // bpfdoctor's
+	OS       string // the distribution's pretty name, "" when unknown
+	Kernel   string // release, "" when unknown
+	Findings []checks.Finding
+}
+
+// Options shape the text output; machine formats ignore them.
+type Options struct {
+	Color   bool
+	Verbose bool
+}
+
+// Formats lists the names accepted by Write.
+var Formats = []string{"text", "json"}
+
+// Write writes r in the named format.
+func Write(w io.Writer, format string, r Report, o Options) error {
+	switch format {
+	case "text":
+		return Text(w, r, o)
+	case "json":
+		return JSON(w, r)
+	}
+	return fmt.Errorf("unknown format %q (formats: %s)", format, strings.Join(Formats, ", "))
+}
+
+// Counts returns how many findings have each status.
+func Counts(fs []checks.Finding) map[checks.Status]int {
+	n := map[checks.Status]int{}
+	for _, f := range fs {
+		n[f.Status]++
+	}
+	return n
+}

@@ -1,0 +1,123 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// sample is a fixed run with every status, a fix, details and a source.
+func sample() Report {
+	return Report{
+		Version: "1.2.3",
+		OS:      "Debian GNU/Linux 12 (bookworm)",
+		Kernel:  "6.1.0-test",
+		Findings: []checks.Finding{
+			{ID: "llvm.llc", Area: "llvm", Title: "llc", Status: checks.Pass, Message: "llc 14.0.6 (Debian) at /usr/bin/llc",
+				Details: []string{"Optimized build."}, Source: "/usr/bin/llc --version", Duration: 12 * time.Millisecond,
+				Facts: map[string]string{"version": "14.0.6"}},
+			{ID: "llvm.bpf-targets", Area: "llvm", Title: "BPF back end", Status: checks.Fail,
+				Message: "llc 21.1.8 lacks the BPF back end (missing: bpf, bpfel, bpfeb)",
+				Fix:     &checks.Fix{Text: "Use an LLVM built with BPF.", Commands: []string{"sudo apt-get install -y llvm", "bpfdoctor bootstrap llvm"}}},
+			{ID: "kernel.bpffs", Area: "kernel", Title: "bpffs", Status: checks.Warn, Message: "no bpf file system at /sys/fs/bpf",
+				Fix: &checks.Fix{Text: "Mount it.", Commands: []string{"sudo mount -t bpf bpf /sys/fs/bpf"}}},
+			{ID: "kernel.config", Area: "kernel", Title: "kernel config", Status: checks.Error, Message: "no kernel config found"},
+			{ID: "kernel.memlock", Area: "kernel", Title: "memlock limit", Status: checks.Skip, Message: "not needed since 5.11"},
+		},
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestTextGolden(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		o    Options
+	}{
+		{"report.txt", Options{}},
+		{"report-verbose.txt", Options{Verbose: true}},
+		{"report-color.txt", Options{Color: true}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := Text(&b, sample(), tt.o); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, b.Bytes())
+		})
+	}
+}
+
+func TestTextNoColorHasNoEscapes(t *testing.T) {
+	var b bytes.Buffer
+	if err := Text(&b, sample(), Options{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b.Bytes(), []byte("\x1b[")) {
+		t.Errorf("colour escape in uncoloured output:\n%q", b.String())
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, sample()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json", b.Bytes())
+
+	var doc struct {
+		SchemaVersion int            `json:"schema_version"`
+		Summary       map[string]int `json:"summary"`
+		Findings      []map[string]any
+	}
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("invalid JSON: %v", err)
+	}
+	if doc.SchemaVersion != 1 || len(doc.Findings) != 5 {
+		t.Fatalf("schema_version %d, %d findings", doc.SchemaVersion, len(doc.Findings))
+	}
+	if doc.Summary["fail"] != 1 || doc.Summary["warn"] != 1 || doc.Summary["pass"] != 1 || doc.Summary["error"] != 1 || doc.Summary["skip"] != 1 {
+		t.Errorf("summary = %v", doc.Summary)
+	}
+	for _, f := range doc.Findings {
+		for _, k := range []string{"id", "area", "status", "message", "fix"} {
+			if _, ok := f[k]; !ok {
+				t.Errorf("finding %v has no %q", f["id"], k)
+			}
+		}
+	}
+	if s := doc.Findings[1]["status"]; s != "fail" {
+		t.Errorf("status = %v, want the lowercase word", s)
+	}
+}
+
+func TestWriteUnknownFormat(t *testing.T) {
+	err := Write(&bytes.Buffer{}, "yaml", sample(), Options{})
+	if err == nil || !strings.Contains(err.Error(), `unknown format "yaml"`) {
+		t.Fatalf("err = %v", err)
+	}
+}

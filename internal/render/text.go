@@ -1,0 +1,154 @@
+package render
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+)
+
+type palette struct {
+	status map[checks.Status]*color.Color
+	dim    *color.Color
+	bold   *color.Color
+	cmd    *color.Color
+}
+
+// newPalette builds colours that obey o.Color whatever fatih/color guessed
+// from the process's stdout: the caller knows which stream it writes.
+func newPalette(on bool) palette {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return palette{
+		status: map[checks.Status]*color.Color{
+			checks.Pass:  mk(color.FgGreen),
+			checks.Warn:  mk(color.FgYellow),
+			checks.Fail:  mk(color.FgRed, color.Bold),
+			checks.Error: mk(color.FgMagenta, color.Bold),
+			checks.Skip:  mk(color.Faint),
+		},
+		dim:  mk(color.Faint),
+		bold: mk(color.Bold),
+		cmd:  mk(color.FgCyan),
+	}
+}
+
+var glyphs = map[checks.Status]string{
+	checks.Pass:  "✓",
+	checks.Warn:  "!",
+	checks.Fail:  "✗",
+	checks.Error: "?",
+	checks.Skip:  "-",
+}
+
+// Text writes the report for people: one section per area, worst status in
+// the heading, a fix under each finding that needs one.
+func Text(w io.Writer, r Report, o Options) error {
+	bw := bufio.NewWriter(w)
+	p := newPalette(o.Color)
+
+	head := "bpfdoctor " + r.Version
+	var on []string
+	if r.OS != "" {
+		on = append(on, r.OS)
+	}
+	if r.Kernel != "" {
+		on = append(on, "Linux "+r.Kernel)
+	}
+	if len(on) > 0 {
+		head += " on " + strings.Join(on, ", ")
+	}
+	fmt.Fprintln(bw, p.bold.Sprint(head))
+
+	for _, area := range areasOf(r.Findings) {
+		var fs []checks.Finding
+		for _, f := range r.Findings {
+			if f.Area == area {
+				fs = append(fs, f)
+			}
+		}
+		worst := checks.Worst(fs)
+		fmt.Fprintf(bw, "\n%s %s\n", p.status[worst].Sprintf("[%s]", glyphs[worst]), p.bold.Sprint(checks.AreaTitle(area)))
+		for _, f := range fs {
+			writeFinding(bw, p, f, o.Verbose)
+		}
+	}
+	fmt.Fprintf(bw, "\n%s\n", summary(r.Findings))
+	return bw.Flush()
+}
+
+// areasOf lists the areas present, in the registry's order, then any other.
+func areasOf(fs []checks.Finding) []string {
+	var out []string
+	for _, a := range checks.Areas {
+		if slices.ContainsFunc(fs, func(f checks.Finding) bool { return f.Area == a.Name }) {
+			out = append(out, a.Name)
+		}
+	}
+	for _, f := range fs {
+		if !slices.Contains(out, f.Area) {
+			out = append(out, f.Area)
+		}
+	}
+	return out
+}
+
+func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
+	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(glyphs[f.Status]), f.Title, f.Message)
+	if verbose {
+		line += p.dim.Sprintf("  [%s, %s]", f.ID, f.Duration.Round(time.Millisecond))
+	} else if f.Status != checks.Pass && f.Status != checks.Skip {
+		line += p.dim.Sprintf("  [%s]", f.ID)
+	}
+	fmt.Fprintln(w, line)
+	if verbose {
+		for _, d := range f.Details {
+			fmt.Fprintf(w, "        %s\n", p.dim.Sprint(d))
+		}
+		if f.Source != "" {
+			fmt.Fprintf(w, "        %s\n", p.dim.Sprint("from: "+f.Source))
+		}
+	}
+	if f.Fix != nil && f.Status != checks.Pass {
+		if f.Fix.Text != "" {
+			fmt.Fprintf(w, "      %s %s\n", p.bold.Sprint("fix:"), f.Fix.Text)
+		}
+		for _, c := range f.Fix.Commands {
+			fmt.Fprintf(w, "        %s\n", p.cmd.Sprint("$ "+c))
+		}
+		for _, d := range f.Fix.Docs {
+			fmt.Fprintf(w, "        %s\n", p.dim.Sprint("see "+d))
+		}
+	}
+}
+
+func summary(fs []checks.Finding) string {
+	n := Counts(fs)
+	parts := []string{fmt.Sprintf("%d checks", len(fs)), fmt.Sprintf("%d passed", n[checks.Pass])}
+	for _, s := range []struct {
+		st   checks.Status
+		word string
+	}{{checks.Warn, "warning"}, {checks.Fail, "failed"}, {checks.Error, "could not tell"}, {checks.Skip, "skipped"}} {
+		if n[s.st] > 0 {
+			word := s.word
+			if s.st == checks.Warn && n[s.st] > 1 {
+				word += "s"
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n[s.st], word))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
