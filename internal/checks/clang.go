@@ -187,14 +187,17 @@ func checkClangProbe(_ context.Context, e *Env) Finding {
 // sameLLVM reports whether clang and llc come from one LLVM installation:
 // the same major and the same directory once symlinks are resolved.
 func sameLLVM(clang, llc installation, clangMajor, llcMajor uint64) bool {
-	if clangMajor != llcMajor {
-		return false
-	}
+	return clangMajor == llcMajor && sameDir(clang.Exec, llc.Exec)
+}
+
+// sameDir reports whether two tools live in one directory once symlinks
+// are resolved, as the tools of one LLVM installation do.
+func sameDir(a, b string) bool {
 	dir := func(p string) string {
 		if r, err := filepath.EvalSymlinks(p); err == nil {
 			p = r
 		}
 		return filepath.Dir(p)
 	}
-	return dir(clang.Exec) == dir(llc.Exec)
+	return dir(a) == dir(b)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -145,14 +146,23 @@ func checkVmlinuxH(_ context.Context, e *Env) Finding {
 		return Result(Skip, "no %s", btf)
 	}
 	cmd := "bpftool btf dump file " + btf + " format c"
-	out, err := e.run(p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c")
+	out, err := os.CreateTemp("", "bpfdoctor-vmlinux-*.h")
 	if err != nil {
+		return Result(Error, "create a file for vmlinux.h: %v", err)
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	if _, err := e.Host.RunTo(e.ctx, out, p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c"); err != nil {
 		return Result(Fail, "%v", err).WithSource(cmd).
 			WithFix("bpftool cannot read this kernel's BTF: use a bpftool at least as new as the kernel.")
 	}
-	if !bytes.Contains(out.Stdout, []byte("#ifndef __VMLINUX_H__")) || !bytes.Contains(out.Stdout, []byte("struct task_struct {")) {
-		return Result(Fail, "`%s` printed no usable vmlinux.h (%d bytes)", cmd, len(out.Stdout)).WithSource(cmd)
+	h, err := os.ReadFile(out.Name())
+	if err != nil {
+		return Result(Error, "read the generated vmlinux.h: %v", err)
 	}
-	return Result(Pass, "can be generated (%d KiB)", len(out.Stdout)>>10).WithSource(cmd).
-		WithDetails("bpftool btf dump file " + btf + " format c > vmlinux.h")
+	if !bytes.Contains(h, []byte("#ifndef __VMLINUX_H__")) || !bytes.Contains(h, []byte("struct task_struct {")) {
+		return Result(Fail, "`%s` printed no usable vmlinux.h (%d bytes)", cmd, len(h)).WithSource(cmd)
+	}
+	return Result(Pass, "can be generated (%d KiB)", len(h)>>10).WithSource(cmd).
+		WithDetails(cmd + " > vmlinux.h")
 }

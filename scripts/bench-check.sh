@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Measures `bpfdoctor check` against the external commands it runs, each
+# timed alone, one after another, in the same run. The goal: a full check
+# within 1.3x its slowest single command, and under 300 ms on 2 cores.
+#
+#   scripts/bench-check.sh [RUNS]    (default 15; median wall time of each)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-15}
+bin=$(mktemp -d)/bpfdoctor
+trap 'rm -rf "$(dirname "$bin")"' EXIT
+go build -o "$bin" ./cmd/bpfdoctor
+PATH="$PATH:/usr/sbin"
+
+probe_dir=$(mktemp -d)
+trap 'rm -rf "$(dirname "$bin")" "$probe_dir"' EXIT
+printf 'int x __attribute__((section("xdp"), used)) = 1;\n' > "$probe_dir/p.c"
+
+# median_ms CMD...: median wall time in ms of RUNS runs.
+median_ms() {
+	local t=()
+	for _ in $(seq "$runs"); do
+		local s e
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1 || true
+		e=$(date +%s%N)
+		t+=($(((e - s) / 1000)))
+	done
+	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+}
+
+cmds=(
+	"llc --version"
+	"llc -march=bpf -mcpu=help"
+	"clang --version"
+	"clang --target=bpf -O2 -g -c $probe_dir/p.c -o $probe_dir/p.o"
+	"llvm-strip --version"
+	"pahole --version"
+	"pkg-config --modversion libbpf"
+	"bpftool version -j"
+	"bpftool btf dump file /sys/kernel/btf/vmlinux format c"
+)
+slowest=0
+slowest_cmd=
+sum=0
+printf '%-60s %10s\n' "command (alone, median of $runs)" "ms"
+for c in "${cmds[@]}"; do
+	read -r -a argv <<<"$c"
+	command -v "${argv[0]}" >/dev/null || { printf '%-60s %10s\n' "$c" "missing"; continue; }
+	ms=$(median_ms "${argv[@]}")
+	printf '%-60s %10s\n' "$c" "$ms"
+	sum=$(awk -v a="$sum" -v b="$ms" 'BEGIN{print a+b}')
+	if awk -v a="$ms" -v b="$slowest" 'BEGIN{exit !(a>b)}'; then slowest=$ms slowest_cmd=$c; fi
+done
+full=$(median_ms "$bin" check --color=never)
+printf '%-60s %10s\n' "sum of the commands, one after another" "$sum"
+printf '%-60s %10s\n' "bpfdoctor check (all checks, concurrent)" "$full"
+awk -v f="$full" -v s="$slowest" -v c="$slowest_cmd" 'BEGIN{
+	printf "ratio to the slowest command (%s): %.2fx (goal <= 1.30x)\n", c, f/s
+	printf "under 300 ms: %s\n", (f < 300 ? "yes" : "no")
+}'
