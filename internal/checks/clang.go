@@ -173,7 +173,8 @@ func checkClangProbe(_ context.Context, e *Env) Finding {
 	defer fh.Close()
 	o, err := llvm.ReadObject(fh)
 	if err != nil {
-		return Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(cmd)
+		return Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(cmd).
+			WithFix(fix, "bpfdoctor bootstrap llvm")
 	}
 	if probs := o.ProbeProblems(); len(probs) > 0 {
 		return Result(Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).
@@ -190,14 +191,16 @@ func sameLLVM(clang, llc installation, clangMajor, llcMajor uint64) bool {
 	return clangMajor == llcMajor && sameDir(clang.Exec, llc.Exec)
 }
 
-// sameDir reports whether two tools live in one directory once symlinks
-// are resolved, as the tools of one LLVM installation do.
+// sameDir reports whether two tools are of one LLVM installation: they
+// live in one directory once symlinks are resolved, and their names do not
+// say different majors (/usr/bin holds llc-14 and llvm-strip-19 side by side).
 func sameDir(a, b string) bool {
-	dir := func(p string) string {
+	resolve := func(p string) string {
 		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
+			return r
 		}
-		return filepath.Dir(p)
+		return p
 	}
-	return dir(a) == dir(b)
+	ra, rb := resolve(a), resolve(b)
+	return filepath.Dir(ra) == filepath.Dir(rb) && majorOf(ra) == majorOf(rb)
 }

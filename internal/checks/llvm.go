@@ -36,10 +36,18 @@ type installation struct {
 	Exec  string // the path to run here
 }
 
-var majorInName = regexp.MustCompile(`(?:llvm-|llc-|clang-)(\d+)`)
+// The LLVM major shows in versioned names (llc-19, llvm-strip-19) and in
+// Debian's and Ubuntu's install directories (/usr/lib/llvm-19/bin).
+var (
+	majorInBase = regexp.MustCompile(`-(\d+)$`)
+	majorInDir  = regexp.MustCompile(`/llvm-(\d+)/`)
+)
 
 func majorOf(path string) int {
-	m := majorInName.FindStringSubmatch(path)
+	m := majorInBase.FindStringSubmatch(filepath.Base(path))
+	if m == nil {
+		m = majorInDir.FindStringSubmatch(path)
+	}
 	if m == nil {
 		return 0
 	}
@@ -126,6 +134,15 @@ func (e *Env) LLC() (*llcProbe, error) {
 		p.info, err = llvm.ParseLLCVersion(string(out.Stdout))
 		if err != nil {
 			return p, fmt.Errorf("read `%s`: %w (first line: %q)", p.cmd, err, host.FirstLine(out.Stdout))
+		}
+		if p.use.Major == 0 {
+			// A self-built or unversioned llc: its --version knows.
+			p.use.Major = int(p.info.Version.Major())
+			for i := range p.all {
+				if p.all[i].Path == p.use.Path {
+					p.all[i].Major = p.use.Major
+				}
+			}
 		}
 		return p, nil
 	})

@@ -76,7 +76,8 @@ func checkPaholeVersion(_ context.Context, e *Env) Finding {
 	if p.v.Less(pahole.MinBTF) {
 		f.Status = Fail
 		f.Message = fmt.Sprintf("pahole %s is older than %s: the kernel cannot be built with BTF (CONFIG_DEBUG_INFO_BTF)", p.v, pahole.MinBTF)
-		f.Fix = e.paholeFix(fmt.Sprintf("Install pahole >= %s; where the distribution's is older, build a release.", pahole.MinBTF))
+		f.Fix = &Fix{Text: fmt.Sprintf("Upgrade to pahole >= %s; where your distribution has none, build a release.", pahole.MinBTF),
+			Commands: []string{"bpfdoctor bootstrap pahole"}}
 	}
 	return f
 }
@@ -144,7 +145,8 @@ func checkPaholeKernel(_ context.Context, e *Env) Finding {
 		for _, n := range unmet {
 			f = f.WithDetails(fmt.Sprintf("needs %s: %s", n.Min, n.Why))
 		}
-		f.Fix = e.paholeFix("Building this kernel with the same BTF needs a newer pahole.")
+		f.Fix = &Fix{Text: "Building this kernel with the same BTF needs a newer pahole than the one installed; where your distribution has none, build a release.",
+			Commands: []string{"bpfdoctor bootstrap pahole"}}
 	}
 	return f
 }

@@ -260,12 +260,12 @@ type KernelNeed struct {
 func KernelNeeds(paholeVersion int64, dwarf5 bool, kernelMajor, kernelMinor int) []KernelNeed {
 	needs := []KernelNeed{{
 		Min: MinBTF,
-		Why: "CONFIG_DEBUG_INFO_BTF needs pahole >= 1.16 (first to encode BTF functions)",
+		Why: "CONFIG_DEBUG_INFO_BTF needs it (first to encode BTF functions)",
 	}}
 	if dwarf5 {
 		needs = append(needs, KernelNeed{
 			Min: Version{1, 21},
-			Why: "CONFIG_DEBUG_INFO_DWARF5 with CONFIG_DEBUG_INFO_BTF needs pahole >= 1.21 (DWARF5 support)",
+			Why: "CONFIG_DEBUG_INFO_DWARF5 with BTF needs its DWARF5 support",
 		})
 	}
 	if kernelMajor > 6 || (kernelMajor == 6 && kernelMinor >= 11) {
@@ -273,7 +273,7 @@ func KernelNeeds(paholeVersion int64, dwarf5 bool, kernelMajor, kernelMinor int)
 		// then carry no bpf_kfunc decl tag and look like other functions.
 		needs = append(needs, KernelNeed{
 			Min: Version{1, 27},
-			Why: fmt.Sprintf("kernel %d.%d tags kfuncs with bpf_kfunc decl tags in vmlinux BTF only when built with pahole >= 1.27 (decl_tag_kfuncs)", kernelMajor, kernelMinor),
+			Why: fmt.Sprintf("kernel %d.%d marks kfuncs in BTF only with its decl_tag_kfuncs", kernelMajor, kernelMinor),
 		})
 	}
 	if built := FromNumeric(paholeVersion); !built.IsZero() {
@@ -282,7 +282,7 @@ func KernelNeeds(paholeVersion int64, dwarf5 bool, kernelMajor, kernelMinor int)
 		// pahole can meet options it does not know.
 		needs = append(needs, KernelNeed{
 			Min: built,
-			Why: fmt.Sprintf("the kernel was built with pahole %s (CONFIG_PAHOLE_VERSION=%d); kbuild passes BTF flags chosen for that version when building module BTF", built, paholeVersion),
+			Why: fmt.Sprintf("the kernel was built with it (CONFIG_PAHOLE_VERSION=%d), and kbuild passes BTF flags chosen for that version", paholeVersion),
 		})
 	}
 	return needs

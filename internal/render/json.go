@@ -54,5 +54,6 @@ func JSON(w io.Writer, r Report) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // ">= 1.21" reads better than "\u003e= 1.21"
 	return enc.Encode(out)
 }

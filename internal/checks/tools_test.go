@@ -1,0 +1,117 @@
+package checks
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// llcOut is `llc --version` of a vendor build with or without BPF.
+func llcOut(version string, bpf bool) string {
+	s := "echo 'Debian LLVM version " + version + "'\necho '  Optimized build.'\necho '  Default target: x86_64-pc-linux-gnu'\necho '  Host CPU: x'\necho\necho '  Registered Targets:'\n"
+	if bpf {
+		s += "echo '    bpf     - BPF (host endian)'\necho '    bpfeb   - BPF (big endian)'\necho '    bpfel   - BPF (little endian)'\n"
+	}
+	return s + "echo '    x86-64  - 64-bit X86: EM64T and AMD64'"
+}
+
+func clangOut(version string) string {
+	return "echo 'clang version " + version + "'\necho 'Target: x86_64-pc-linux-gnu'\necho 'Thread model: posix'\necho 'InstalledDir: /usr/bin'"
+}
+
+func stripOut(version string) string {
+	return "echo 'llvm-strip, compatible with GNU strip'\necho 'LLVM version " + version + "'"
+}
+
+func TestToolChecks(t *testing.T) {
+	tests := []struct {
+		name   string
+		id     string
+		tools  map[string]string
+		root   map[string]string // files under the root; "+x" suffix on a key: executable
+		status Status
+		msg    string
+		fix    string
+	}{
+		{name: "llc on PATH", id: "llvm.llc", tools: map[string]string{"llc": llcOut("19.1.7", true)},
+			status: Pass, msg: "llc 19.1.7 (Debian) at "},
+		{name: "llc only versioned", id: "llvm.llc", tools: map[string]string{"llc-18": llcOut("18.1.8", true), "llc-16": llcOut("16.0.6", true)},
+			status: Warn, msg: "llc is not on PATH; found llc 18.1.8 at ", fix: "export PATH=/usr/lib/llvm-18/bin:$PATH"},
+		{name: "llc only in /usr/lib", id: "llvm.llc", root: map[string]string{"/usr/lib/llvm-17/bin/llc+x": llcOut("17.0.6", true)},
+			status: Warn, msg: "found llc 17.0.6 at /usr/lib/llvm-17/bin/llc", fix: "export PATH=/usr/lib/llvm-17/bin:$PATH"},
+		{name: "llc without BPF", id: "llvm.bpf-targets", tools: map[string]string{"llc": llcOut("19.1.7", false)},
+			status: Fail, msg: "lacks the BPF back end (missing: bpf, bpfel, bpfeb)", fix: "bpfdoctor bootstrap llvm"},
+		{name: "several LLVMs", id: "llvm.installations",
+			tools:  map[string]string{"llc": llcOut("14.0.6", true), "llc-19": llcOut("19.1.7", true)},
+			root:   map[string]string{"/usr/lib/llvm-16/bin/llc+x": llcOut("16.0.6", true)},
+			status: Pass, msg: "3 llc found (LLVM 14, 19, 16); PATH picks "},
+		{name: "a newer LLVM off PATH", id: "llvm.installations",
+			tools:  map[string]string{"llc": llcOut("14.0.6", true), "llc-19": llcOut("19.1.7", true)},
+			status: Pass, msg: "; LLVM 19 is newer (export PATH=/usr/lib/llvm-19/bin:$PATH)"},
+		{name: "strip matches", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true), "llvm-strip": stripOut("19.1.7")},
+			status: Pass, msg: "llvm-strip 19.1.7 at "},
+		{name: "strip of another LLVM", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true), "llvm-strip-14": stripOut("14.0.6")},
+			status: Warn, msg: "llvm-strip 14.0.6 does not match llc 19.1.7"},
+		{name: "strip missing", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true)},
+			status: Warn, msg: "llvm-strip not found", fix: "install -y llvm"},
+		{name: "clang 9: no CO-RE", id: "clang.version", tools: map[string]string{"clang": clangOut("9.0.1")},
+			status: Fail, msg: "clang 9.0.1 is too old for BPF work: no CO-RE", fix: "bpfdoctor bootstrap llvm"},
+		{name: "clang 12: known issues", id: "clang.version", tools: map[string]string{"clang": clangOut("12.0.1")},
+			status: Warn, msg: "clang 12.0.1 lacks kfunc externs and float BTF, BTF type and decl tags"},
+		{name: "clang 19", id: "clang.version", tools: map[string]string{"clang": clangOut("19.1.7")},
+			status: Pass, msg: "clang 19.1.7 at "},
+		{name: "clang and llc differ", id: "clang.llc-match", tools: map[string]string{"clang": clangOut("19.1.7"), "llc": llcOut("14.0.6", true)},
+			status: Warn, msg: "clang 19.1.7 ("},
+		{name: "clang and llc agree", id: "clang.llc-match", tools: map[string]string{"clang": clangOut("14.0.6"), "llc": llcOut("14.0.6", true)},
+			status: Pass, msg: "clang and llc are both LLVM 14"},
+		{name: "clang that cannot target BPF", id: "clang.probe",
+			tools:  map[string]string{"clang": "case \"$1\" in --version) " + strings.ReplaceAll(clangOut("19.1.7"), "\n", ";") + ";; *) echo \"error: unknown target triple 'bpf'\" >&2; exit 1;; esac"},
+			status: Fail, msg: "clang cannot compile for BPF: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
+		{name: "clang that writes no BPF object", id: "clang.probe",
+			tools: map[string]string{"clang": "case \"$1\" in --version) " + strings.ReplaceAll(clangOut("19.1.7"), "\n", ";") +
+				";; *) for a; do [ \"$prev\" = -o ] && echo 'not an elf' > \"$a\"; prev=$a; done;; esac"},
+			status: Fail, msg: "clang's BPF output is unusable"},
+		{name: "bpftool without skeletons", id: "libbpf.bpftool",
+			tools:  map[string]string{"bpftool": `echo '{"version":"7.1.0","libbpf_version":"1.1","features":{"libbfd":false,"libbpf_strict":true,"skeletons":false}}'`},
+			status: Pass, msg: "bpftool 7.1.0 (libbpf 1.1) at "},
+		{name: "bpftool in sbin only", id: "libbpf.bpftool",
+			root:   map[string]string{"/usr/sbin/bpftool+x": `echo '{"version":"7.4.0","libbpf_version":"1.4","features":{}}'`},
+			status: Warn, msg: "bpftool 7.4.0 is at ", fix: "export PATH=$PATH:"},
+		{name: "libbpf from pkg-config", id: "libbpf.version", tools: map[string]string{"pkg-config": "echo 1.4.7"},
+			status: Pass, msg: "libbpf 1.4.7"},
+		{name: "libbpf from the header", id: "libbpf.version",
+			root:   map[string]string{"/usr/include/bpf/libbpf_version.h": "#define LIBBPF_MAJOR_VERSION 0\n#define LIBBPF_MINOR_VERSION 8\n"},
+			status: Warn, msg: "libbpf 0.8.0 predates 1.0", fix: "install -y libbpf-dev"},
+		{name: "pahole 1.26 features", id: "pahole.btf-features",
+			tools:  map[string]string{"pahole": `[ "$1" = --version ] && echo v1.27 || echo 'encode_force,var,float,decl_tag,type_tag,enum64,optimized_func,consistent_func,decl_tag_kfuncs,reproducible_build'`},
+			status: Pass, msg: "encode_force, var, float"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := fakeHost(t, tt.tools)
+			e := NewEnv(h)
+			files := map[string]string{"/etc/os-release": "ID=debian\n"}
+			for p, body := range tt.root {
+				files[strings.TrimSuffix(p, "+x")] = "#!/bin/sh\n" + body + "\n"
+			}
+			withRoot(t, e, files)
+			for p := range tt.root {
+				if strings.HasSuffix(p, "+x") {
+					os.Chmod(filepath.Join(h.Root, strings.TrimSuffix(p, "+x")), 0o755)
+				}
+			}
+			f := runOnly(t, e, tt.id)
+			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
+			}
+			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
+				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
+			}
+			if (f.Status == Fail || f.Status == Warn) && f.Fix == nil {
+				t.Errorf("%s without a fix: %q", f.Status, f.Message)
+			}
+		})
+	}
+}
