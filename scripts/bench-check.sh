@@ -29,12 +29,14 @@ median_ms() {
 	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
 
+# What `bpfdoctor check` runs on a Debian machine whose llc, clang and
+# llvm-strip are of one LLVM (it then reads llvm-strip's and clang's CPU levels
+# from llc instead of running them again).
 cmds=(
 	"llc --version"
 	"llc -march=bpf -mcpu=help"
 	"clang --version"
 	"clang --target=bpf -O2 -g -c $probe_dir/p.c -o $probe_dir/p.o"
-	"llvm-strip --version"
 	"pahole --version"
 	"pkg-config --modversion libbpf"
 	"bpftool version -j"
@@ -59,3 +61,8 @@ awk -v f="$full" -v s="$slowest" -v c="$slowest_cmd" 'BEGIN{
 	printf "ratio to the slowest command (%s): %.2fx (goal <= 1.30x)\n", c, f/s
 	printf "under 300 ms: %s\n", (f < 300 ? "yes" : "no")
 }'
+
+echo
+echo "go test -bench (the same run in-process, without start-up):"
+go test -run '^$' -bench 'RunAll|Runner' -benchtime "${runs}x" ./internal/checks | grep -E '^Benchmark'
+

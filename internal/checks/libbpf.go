@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -146,23 +145,22 @@ func checkVmlinuxH(_ context.Context, e *Env) Finding {
 		return Result(Skip, "no %s", btf)
 	}
 	cmd := "bpftool btf dump file " + btf + " format c"
-	out, err := os.CreateTemp("", "bpfdoctor-vmlinux-*.h")
+	// bpftool writes vmlinux.h a line per write(2): into /dev/null that
+	// takes half the time it takes into a file or a pipe, and its exit
+	// status already says whether it could read and print every type.
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
-		return Result(Error, "create a file for vmlinux.h: %v", err)
+		return Result(Error, "open %s: %v", os.DevNull, err)
 	}
-	defer os.Remove(out.Name())
-	defer out.Close()
-	if _, err := e.Host.RunTo(e.ctx, out, p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c"); err != nil {
+	defer devnull.Close()
+	if _, err := e.Host.RunTo(e.ctx, devnull, p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c"); err != nil {
+		var ce *host.CmdError
+		if errors.As(err, &ce) && ce.TimedOut {
+			return cmdError(err)
+		}
 		return Result(Fail, "%v", err).WithSource(cmd).
 			WithFix("bpftool cannot read this kernel's BTF: use a bpftool at least as new as the kernel.")
 	}
-	h, err := os.ReadFile(out.Name())
-	if err != nil {
-		return Result(Error, "read the generated vmlinux.h: %v", err)
-	}
-	if !bytes.Contains(h, []byte("#ifndef __VMLINUX_H__")) || !bytes.Contains(h, []byte("struct task_struct {")) {
-		return Result(Fail, "`%s` printed no usable vmlinux.h (%d bytes)", cmd, len(h)).WithSource(cmd)
-	}
-	return Result(Pass, "can be generated (%d KiB)", len(h)>>10).WithSource(cmd).
+	return Result(Pass, "bpftool can print this kernel's BTF as C").WithSource(cmd).
 		WithDetails(cmd + " > vmlinux.h")
 }

@@ -79,6 +79,17 @@ func TestToolChecks(t *testing.T) {
 		{name: "bpftool in sbin only", id: "libbpf.bpftool",
 			root:   map[string]string{"/usr/sbin/bpftool+x": `echo '{"version":"7.4.0","libbpf_version":"1.4","features":{}}'`},
 			status: Warn, msg: "bpftool 7.4.0 is at ", fix: "export PATH=$PATH:"},
+		{name: "vmlinux.h generated", id: "libbpf.vmlinux-h",
+			tools: map[string]string{"bpftool": `[ "$1" = version ] && echo '{"version":"7.5.0","libbpf_version":"1.5","features":{}}' && exit
+[ "$1 $2 $3" = "btf dump file" ] && [ -f "$4" ] && [ "$5 $6" = "format c" ] && echo '#ifndef __VMLINUX_H__' && exit
+exit 9`},
+			root:   map[string]string{"/sys/kernel/btf/vmlinux": "BTF"},
+			status: Pass, msg: "bpftool can print this kernel's BTF as C"},
+		{name: "vmlinux.h refused", id: "libbpf.vmlinux-h",
+			tools: map[string]string{"bpftool": `[ "$1" = version ] && echo '{"version":"5.10.0","libbpf_version":"0.3","features":{}}' && exit
+echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from /sys/kernel/btf/vmlinux: Invalid argument" >&2; exit 255`},
+			root:   map[string]string{"/sys/kernel/btf/vmlinux": "BTF"},
+			status: Fail, msg: "/sys/kernel/btf/vmlinux format c` exited with status 255: libbpf: Unsupported BTF_KIND:19"},
 		{name: "libbpf from pkg-config", id: "libbpf.version", tools: map[string]string{"pkg-config": "echo 1.4.7"},
 			status: Pass, msg: "libbpf 1.4.7"},
 		{name: "libbpf from the header", id: "libbpf.version",
@@ -94,7 +105,10 @@ func TestToolChecks(t *testing.T) {
 			e := NewEnv(h)
 			files := map[string]string{"/etc/os-release": "ID=debian\n"}
 			for p, body := range tt.root {
-				files[strings.TrimSuffix(p, "+x")] = "#!/bin/sh\n" + body + "\n"
+				if strings.HasSuffix(p, "+x") {
+					body = "#!/bin/sh\n" + body + "\n"
+				}
+				files[strings.TrimSuffix(p, "+x")] = body
 			}
 			withRoot(t, e, files)
 			for p := range tt.root {

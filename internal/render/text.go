@@ -109,7 +109,7 @@ func areasOf(fs []checks.Finding) []string {
 func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
 	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(glyphs[f.Status]), f.Title, f.Message)
 	if verbose {
-		line += p.dim.Sprintf("  [%s, %s]", f.ID, f.Duration.Round(time.Millisecond))
+		line += p.dim.Sprintf("  [%s, %s]", f.ID, millis(f.Duration))
 	} else if f.Status != checks.Pass && f.Status != checks.Skip {
 		line += p.dim.Sprintf("  [%s]", f.ID)
 	}
@@ -151,4 +151,14 @@ func summary(fs []checks.Finding) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// millis shows a check's time in milliseconds, with a decimal below 10 ms
+// so fast checks do not all read "0s".
+func millis(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	if ms < 10 {
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.0fms", ms)
 }
