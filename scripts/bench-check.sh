@@ -30,8 +30,8 @@ median_ms() {
 }
 
 # What `bpfdoctor check` runs on a Debian machine whose llc, clang and
-# llvm-strip are of one LLVM (it then reads llvm-strip's and clang's CPU levels
-# from llc instead of running them again).
+# llvm-strip are of one LLVM (it then takes llvm-strip's version and clang's CPU
+# levels from llc instead of running them again).
 cmds=(
 	"llc --version"
 	"llc -march=bpf -mcpu=help"
