@@ -25,11 +25,12 @@ type checkOptions struct {
 	color   string
 	format  string
 	config  string
+	src     string
 }
 
 func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	f := cmd.Flags()
-	f.StringSliceVar(&o.only, "only", nil, "run only these areas: llvm, clang, pahole, kernel, libbpf")
+	f.StringSliceVar(&o.only, "only", nil, "run only these areas: llvm, clang, pahole, kernel, kconfig, libbpf")
 	f.StringSliceVar(&o.skip, "skip", nil, "leave out these check IDs (see `bpfdoctor list`)")
 	f.BoolVar(&o.strict, "strict", false, "warnings fail the run too")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "show details, where each finding came from and each check's time")
@@ -37,6 +38,7 @@ func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR is honoured)")
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.StringVar(&o.config, "config", "", "the kernel config to judge (default: the running kernel's)")
+	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftest fragments, version and Kconfig")
 }
 
 // useColor decides colour once, for the stream the report goes to.
@@ -76,6 +78,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 		h.Root = root
 	}
 	env := checks.NewEnv(h)
+	env.KernelSrc = o.src
 	if o.config != "" {
 		// A config named on the command line that cannot be read is bad
 		// input, not a finding.

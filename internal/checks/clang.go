@@ -12,15 +12,15 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 )
 
-func clangChecks() []Check {
-	return []Check{
+func init() {
+	register([]Check{
 		{ID: "clang.version", Area: "clang", Title: "clang", Run: checkClangVersion,
 			Looks: "`clang --version` against the selftests' known issues; `clang --target=bpf --print-supported-cpus`"},
 		{ID: "clang.llc-match", Area: "clang", Title: "clang and llc", Run: checkClangLLCMatch,
 			Looks: "clang and llc of the same LLVM major"},
 		{ID: "clang.probe", Area: "clang", Title: "probe compile", Run: checkClangProbe,
 			Looks: "`clang --target=bpf -O2 -g` on a small program: an EM_BPF object with .BTF and .BTF.ext"},
-	}
+	})
 }
 
 type clangProbe struct {

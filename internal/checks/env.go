@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
@@ -20,6 +21,8 @@ type Env struct {
 	// names it.
 	Config     *kconfig.Config
 	ConfigPath string
+	// KernelSrc is a kernel tree given with --kernel-src, "" when none.
+	KernelSrc string
 
 	ctx context.Context // the run's; shared probes must not die with one check
 
@@ -31,6 +34,26 @@ type Env struct {
 	clang   once[*clangProbe]
 	pahole  once[*paholeProbe]
 	bpftool once[*bpftoolProbe]
+
+	memoMu sync.Mutex
+	memos  map[string]any // *once[T] by key, for memo
+}
+
+// memo computes a value shared by the checks of one run once, under a key
+// of the caller's choosing; an area file keeps its shared facts this way
+// without a field in Env.
+func memo[T any](e *Env, key string, f func() (T, error)) (T, error) {
+	e.memoMu.Lock()
+	if e.memos == nil {
+		e.memos = map[string]any{}
+	}
+	o, ok := e.memos[key].(*once[T])
+	if !ok {
+		o = &once[T]{}
+		e.memos[key] = o
+	}
+	e.memoMu.Unlock()
+	return o.get(f)
 }
 
 // NewEnv returns an Env for one run on h.

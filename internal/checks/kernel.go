@@ -11,8 +11,8 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
-func kernelChecks() []Check {
-	return []Check{
+func init() {
+	register([]Check{
 		{ID: "kernel.release", Area: "kernel", Title: "release", Run: checkRelease,
 			Looks: "/proc/sys/kernel/osrelease (uname -r)"},
 		{ID: "kernel.config", Area: "kernel", Title: "kernel config", Run: checkConfig,
@@ -29,7 +29,7 @@ func kernelChecks() []Check {
 			Looks: "CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN of this process (/proc/self/status)"},
 		{ID: "kernel.memlock", Area: "kernel", Title: "memlock limit", Run: checkMemlock,
 			Looks: "RLIMIT_MEMLOCK (/proc/self/limits), for kernels older than 5.11 only"},
-	}
+	})
 }
 
 // kernelVersion reads "6.18.44-fc" as 6, 18.

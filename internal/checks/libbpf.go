@@ -15,15 +15,15 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/libbpf"
 )
 
-func libbpfChecks() []Check {
-	return []Check{
+func init() {
+	register([]Check{
 		{ID: "libbpf.version", Area: "libbpf", Title: "libbpf", Run: checkLibbpf,
 			Looks: "`pkg-config --modversion libbpf`, else /usr/include/bpf/libbpf_version.h"},
 		{ID: "libbpf.bpftool", Area: "libbpf", Title: "bpftool", Run: checkBpftool,
 			Looks: "`bpftool version -j`: version, libbpf and features"},
 		{ID: "libbpf.vmlinux-h", Area: "libbpf", Title: "vmlinux.h", Run: checkVmlinuxH,
 			Looks: "`bpftool btf dump file /sys/kernel/btf/vmlinux format c` produces a vmlinux.h"},
-	}
+	})
 }
 
 // libbpf 1.0 removed the legacy APIs; code written today assumes it.

@@ -14,8 +14,8 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 )
 
-func llvmChecks() []Check {
-	return []Check{
+func init() {
+	register([]Check{
 		{ID: "llvm.llc", Area: "llvm", Title: "llc", Run: checkLLC,
 			Looks: "llc on PATH, versioned llc-N and /usr/lib/llvm-*/bin/llc; `llc --version`"},
 		{ID: "llvm.bpf-targets", Area: "llvm", Title: "BPF back end", Run: checkBPFTargets,
@@ -26,7 +26,7 @@ func llvmChecks() []Check {
 			Looks: "every LLVM installed and which one PATH picks"},
 		{ID: "llvm.strip", Area: "llvm", Title: "llvm-strip", Run: checkStrip,
 			Looks: "llvm-strip on PATH and its version against llc's"},
-	}
+	})
 }
 
 // installation is one LLVM found on the machine, without running it.

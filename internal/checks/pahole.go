@@ -11,15 +11,15 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 )
 
-func paholeChecks() []Check {
-	return []Check{
+func init() {
+	register([]Check{
 		{ID: "pahole.version", Area: "pahole", Title: "pahole", Run: checkPaholeVersion,
 			Looks: "`pahole --version`: >= 1.16 for BTF, and what each release added"},
 		{ID: "pahole.btf-features", Area: "pahole", Title: "BTF features", Run: checkPaholeFeatures,
 			Looks: "`pahole --supported_btf_features` (pahole >= 1.26)"},
 		{ID: "pahole.kernel", Area: "pahole", Title: "pahole for this kernel", Run: checkPaholeKernel,
 			Looks: "pahole against CONFIG_PAHOLE_VERSION, DEBUG_INFO_DWARF5 and kfunc tagging of the kernel config"},
-	}
+	})
 }
 
 type paholeProbe struct {

@@ -18,6 +18,7 @@ var Areas = []Area{
 	{"clang", "clang"},
 	{"pahole", "pahole (BTF for kernel builds)"},
 	{"kernel", "Running kernel"},
+	{"kconfig", "Kernel config vs. BPF selftests"},
 	{"libbpf", "libbpf and bpftool"},
 }
 
@@ -31,9 +32,28 @@ func AreaTitle(name string) string {
 	return name
 }
 
-// All returns every check, in report order.
+// registered holds each area file's checks; see register.
+var registered [][]Check
+
+// register adds an area file's checks; each file calls it from init, so
+// adding an area touches no shared list.
+func register(cs []Check) { registered = append(registered, cs) }
+
+// All returns every check, in report order: by area as in Areas, then in
+// the order registered.
 func All() []Check {
-	return slices.Concat(llvmChecks(), clangChecks(), paholeChecks(), kernelChecks(), libbpfChecks())
+	all := slices.Concat(registered...)
+	slices.SortStableFunc(all, func(a, b Check) int { return areaIndex(a.Area) - areaIndex(b.Area) })
+	return all
+}
+
+func areaIndex(name string) int {
+	for i, a := range Areas {
+		if a.Name == name {
+			return i
+		}
+	}
+	return len(Areas)
 }
 
 // Select keeps the checks of the areas in only (all when empty) and drops
