@@ -21,7 +21,7 @@ func TestUseColor(t *testing.T) {
 		{flag: "yes", wantErr: true},
 	}
 	for _, tt := range tests {
-		o := &checkOptions{color: tt.flag, io: IO{OutTTY: tt.tty, Getenv: func(k string) string { return tt.env[k] }}}
+		o := &outputOptions{color: tt.flag, io: IO{OutTTY: tt.tty, Getenv: func(k string) string { return tt.env[k] }}}
 		got, err := o.useColor()
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("--color=%s tty=%v env=%v: got %v, %v; want %v", tt.flag, tt.tty, tt.env, got, err, tt.want)

@@ -85,7 +85,7 @@ func isFlagError(err error) bool {
 }
 
 func newRootCmd(io IO) *cobra.Command {
-	opts := &checkOptions{io: io}
+	opts := &checkOptions{outputOptions: outputOptions{io: io}}
 	root := &cobra.Command{
 		Use:   "bpfdoctor",
 		Short: "Check a machine for Linux BPF development and say how to fix each gap",
@@ -118,7 +118,14 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 	}
 	addCheckFlags(check, opts)
 	root.AddCommand(check, newListCmd(io), newVersionCmd(io))
+	for _, c := range commands {
+		root.AddCommand(c(io))
+	}
 	return root
 }
+
+// commands holds the constructors of the other top-level commands (kconfig,
+// lint, bootstrap, report); each command's file adds itself from init.
+var commands []func(IO) *cobra.Command
 
 func isTerminal(f *os.File) bool { return isatty.IsTerminal(f.Fd()) }
