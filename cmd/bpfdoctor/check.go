@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/require"
 )
 
 type checkOptions struct {
@@ -20,6 +22,7 @@ type checkOptions struct {
 	timeout time.Duration
 	config  string
 	src     string
+	require []string
 }
 
 func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
@@ -30,6 +33,7 @@ func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	f.DurationVar(&o.timeout, "timeout", host.DefaultTimeout, "deadline for each external command")
 	f.StringVar(&o.config, "config", "", "the kernel config to judge (default: the running kernel's)")
 	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftest fragments, version and Kconfig")
+	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): 'clang>=17', 'llvm>=18,<22', 'pahole>=1.26', 'bpftool>=7.4', 'libbpf>=1.4', 'llc.cpu=v4', 'btf', 'kconfig'")
 }
 
 func runCheck(ctx context.Context, o *checkOptions) error {
@@ -43,6 +47,15 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	if err != nil {
 		return usageError{err}
 	}
+	var reqs []require.Requirement
+	for _, expr := range o.require {
+		r, err := require.Parse(expr)
+		if err != nil {
+			return usageError{err}
+		}
+		reqs = append(reqs, r)
+		cs = checks.WithIDs(cs, []string{r.Check()})
+	}
 	env, err := newEnv(o.io, o.timeout, o.config)
 	if err != nil {
 		return err
@@ -53,7 +66,9 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 		}
 		env.KernelSrc = o.src
 	}
-	rep := render.Report{OS: env.OS().PrettyName, Findings: checks.Run(ctx, env, cs)}
+	findings := checks.Run(ctx, env, cs)
+	findings = append(findings, judge(reqs, findings)...)
+	rep := render.Report{OS: env.OS().PrettyName, Findings: findings}
 	rep.Kernel, _ = env.Release()
 	return o.report(rep)
 }
@@ -78,4 +93,20 @@ func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
 		env.Config, env.ConfigPath = cfg, config
 	}
 	return env, nil
+}
+
+// judge turns each requirement into its finding. IDs stay stable and
+// unique: require.clang, then require.clang-2 for a second clang bound.
+func judge(reqs []require.Requirement, fs []checks.Finding) []checks.Finding {
+	var out []checks.Finding
+	seen := map[string]int{}
+	for _, r := range reqs {
+		seen[r.Name]++
+		id := "require." + r.Name
+		if n := seen[r.Name]; n > 1 {
+			id = fmt.Sprintf("%s-%d", id, n)
+		}
+		out = append(out, r.Judge(id, fs))
+	}
+	return out
 }

@@ -61,7 +61,7 @@ func (o *outputOptions) report(rep render.Report) error {
 	if rep.Version == "" {
 		rep.Version = bpfdoctorVersion()
 	}
-	if err := render.Write(o.io.Out, o.format, rep, render.Options{Color: color && o.format == "text", Verbose: o.verbose}); err != nil {
+	if err := render.Write(o.io.Out, o.format, rep, render.Options{Color: color && o.format == "text", Verbose: o.verbose, Strict: o.strict}); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if checks.Failed(rep.Findings, o.strict) {

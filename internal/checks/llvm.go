@@ -255,6 +255,7 @@ func checkLLCCPU(_ context.Context, e *Env) Finding {
 	f := Result(Pass, "%s", strings.Join(c.help.CPUs, ", ")).
 		WithSource(c.cmd).
 		WithFact("best", c.help.Best()).
+		WithFact("cpus", strings.Join(c.help.CPUs, ",")).
 		WithDetails("features: " + strings.Join(c.help.Features, ", "))
 	switch {
 	case !c.help.Has("v3"):

@@ -20,6 +20,7 @@ var Areas = []Area{
 	{"kernel", "Running kernel"},
 	{"kconfig", "Kernel config vs. BPF selftests"},
 	{"libbpf", "libbpf and bpftool"},
+	{"require", "Requirements (--require)"},
 }
 
 // AreaTitle returns an area's title, or its name when unknown.
@@ -68,7 +69,7 @@ func Select(all []Check, only, skip []string) ([]Check, error) {
 	}
 	for _, a := range only {
 		if !areas[a] {
-			return nil, fmt.Errorf("unknown area %q for --only (areas: %s)", a, strings.Join(areaNames(), ", "))
+			return nil, fmt.Errorf("unknown area %q for --only (areas: %s)", a, strings.Join(areaNames(areas), ", "))
 		}
 	}
 	for _, id := range skip {
@@ -85,10 +86,25 @@ func Select(all []Check, only, skip []string) ([]Check, error) {
 	return out, nil
 }
 
-func areaNames() []string {
+// areaNames lists the areas that have checks, in report order.
+func areaNames(have map[string]bool) []string {
 	var n []string
 	for _, a := range Areas {
-		n = append(n, a.Name)
+		if have[a.Name] {
+			n = append(n, a.Name)
+		}
 	}
 	return n
+}
+
+// WithIDs adds to the selection the checks named by ids that it lacks,
+// keeping report order: --require needs its checks whatever --only says.
+func WithIDs(sel []Check, ids []string) []Check {
+	var out []Check
+	for _, c := range All() {
+		if slices.ContainsFunc(sel, func(s Check) bool { return s.ID == c.ID }) || slices.Contains(ids, c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out
 }

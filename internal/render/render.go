@@ -18,14 +18,15 @@ type Report struct {
 	Findings []checks.Finding
 }
 
-// Options shape the text output; machine formats ignore them.
+// Options shape the output.
 type Options struct {
-	Color   bool
-	Verbose bool
+	Color   bool // text only
+	Verbose bool // details in text, github and markdown
+	Strict  bool // a warning counts as a failure (junit, github)
 }
 
 // Formats lists the names accepted by Write.
-var Formats = []string{"text", "json"}
+var Formats = []string{"text", "json", "junit", "github", "markdown"}
 
 // Write writes r in the named format.
 func Write(w io.Writer, format string, r Report, o Options) error {
@@ -34,6 +35,12 @@ func Write(w io.Writer, format string, r Report, o Options) error {
 		return Text(w, r, o)
 	case "json":
 		return JSON(w, r)
+	case "junit":
+		return JUnit(w, r, o)
+	case "github":
+		return GitHub(w, r, o)
+	case "markdown":
+		return Markdown(w, r, o)
 	}
 	return fmt.Errorf("unknown format %q (formats: %s)", format, strings.Join(Formats, ", "))
 }

@@ -107,7 +107,7 @@ func areasOf(fs []checks.Finding) []string {
 }
 
 func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
-	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(glyphs[f.Status]), f.Title, f.Message)
+	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(glyphs[f.Status]), f.Title, oneLine(f.Message))
 	if verbose {
 		line += p.dim.Sprintf("  [%s, %s]", f.ID, millis(f.Duration))
 	} else if f.Status != checks.Pass && f.Status != checks.Skip {
@@ -116,7 +116,7 @@ func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
 	fmt.Fprintln(w, line)
 	if verbose {
 		for _, d := range f.Details {
-			fmt.Fprintf(w, "        %s\n", p.dim.Sprint(d))
+			fmt.Fprintf(w, "        %s\n", p.dim.Sprint(oneLine(d)))
 		}
 		if f.Source != "" {
 			fmt.Fprintf(w, "        %s\n", p.dim.Sprint("from: "+f.Source))
@@ -161,4 +161,11 @@ func millis(d time.Duration) string {
 		return fmt.Sprintf("%.1fms", ms)
 	}
 	return fmt.Sprintf("%.0fms", ms)
+}
+
+// oneLine keeps a message to its row: a line break in text from a tool
+// would break the layout, and in --format github could start a workflow
+// command of its own.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
 }

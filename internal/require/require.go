@@ -1,0 +1,161 @@
+// Package require turns `--require` expressions ('clang>=17', 'llc.cpu=v4',
+// 'btf') into findings judged on the facts a check run found, so a CI image
+// can demand exact versions and features.
+package require
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/Masterminds/semver/v3"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+)
+
+// A subject is what an expression can name: the check whose finding holds
+// the fact, and how to read it.
+type subject struct {
+	check string // the ID of the check that finds it
+	what  string // for messages
+	kind  int
+	fix   string // the command that meets a higher bound, when the check's own fix does not apply
+}
+
+const (
+	version = iota // a version fact, compared with semver constraints
+	cpu            // llc.cpu=vN: a CPU level in the llvm.cpu finding
+	passes         // bare: the check passes
+)
+
+var subjects = map[string]subject{
+	"clang":   {"clang.version", "clang", version, "bpfdoctor bootstrap llvm"},
+	"llvm":    {"llvm.llc", "LLVM (llc)", version, "bpfdoctor bootstrap llvm"},
+	"llc":     {"llvm.llc", "llc", version, "bpfdoctor bootstrap llvm"},
+	"pahole":  {"pahole.version", "pahole", version, "bpfdoctor bootstrap pahole"},
+	"bpftool": {"libbpf.bpftool", "bpftool", version, ""},
+	"libbpf":  {"libbpf.version", "libbpf", version, ""},
+	"llc.cpu": {"llvm.cpu", "llc CPU level", cpu, "bpfdoctor bootstrap llvm"},
+	"btf":     {"kernel.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", passes, ""},
+	"kconfig": {"kconfig.selftests", "the BPF selftests kernel config", passes, ""},
+}
+
+// Names lists what an expression may name, for usage messages.
+func Names() []string {
+	var n []string
+	for k := range subjects {
+		n = append(n, k)
+	}
+	slices.Sort(n)
+	return n
+}
+
+// Requirement is one parsed --require expression.
+type Requirement struct {
+	Expr    string
+	Name    string
+	subject subject
+	cons    *semver.Constraints
+	want    string // the constraint as written
+	cpu     string
+}
+
+// Parse reads an expression: NAME, NAME<constraints> for versions (any
+// Masterminds/semver constraint: '>=17', '>=18,<22', '~1.26'), or
+// llc.cpu=LEVEL.
+func Parse(expr string) (Requirement, error) {
+	e := strings.TrimSpace(expr)
+	i := strings.IndexAny(e, "<>=!~^")
+	name, rest := e, ""
+	if i >= 0 {
+		name, rest = strings.TrimSpace(e[:i]), strings.TrimSpace(e[i:])
+	}
+	s, ok := subjects[name]
+	if !ok {
+		return Requirement{}, fmt.Errorf("parse --require %q: unknown name %q (known: %s)", expr, name, strings.Join(Names(), ", "))
+	}
+	r := Requirement{Expr: e, Name: name, subject: s}
+	switch s.kind {
+	case passes:
+		if rest != "" {
+			return Requirement{}, fmt.Errorf("parse --require %q: %s takes no version", expr, name)
+		}
+	case cpu:
+		level, ok := strings.CutPrefix(rest, "=")
+		level = strings.TrimPrefix(level, "=") // accept == too
+		if !ok || level == "" || strings.ContainsAny(level, "<>=!~^, ") {
+			return Requirement{}, fmt.Errorf("parse --require %q: want %s=LEVEL, e.g. llc.cpu=v4", expr, name)
+		}
+		r.cpu = level
+	case version:
+		if rest == "" {
+			return Requirement{}, fmt.Errorf("parse --require %q: want a version constraint, e.g. %s>=17", expr, name)
+		}
+		c, err := semver.NewConstraint(rest)
+		if err != nil {
+			return Requirement{}, fmt.Errorf("parse --require %q: %w", expr, err)
+		}
+		r.cons, r.want = c, rest
+	}
+	return r, nil
+}
+
+// Check is the ID of the check whose finding the requirement reads; the
+// caller must run it.
+func (r Requirement) Check() string { return r.subject.check }
+
+// Judge returns the requirement's finding, read from the run's findings.
+// id is its stable ID (require.clang, or require.clang-2 for a second one).
+func (r Requirement) Judge(id string, fs []checks.Finding) checks.Finding {
+	out := checks.Finding{ID: id, Area: "require", Title: r.Expr}
+	i := slices.IndexFunc(fs, func(f checks.Finding) bool { return f.ID == r.subject.check })
+	if i < 0 {
+		out.Status, out.Message = checks.Error, fmt.Sprintf("%s was not checked", r.subject.check)
+		return out
+	}
+	src := fs[i]
+	out.Source = src.ID
+	fail := func(format string, args ...any) checks.Finding {
+		out.Status, out.Message = checks.Fail, fmt.Sprintf(format, args...)
+		out.Fix = src.Fix
+		if src.Status == checks.Pass && r.subject.fix != "" {
+			// The check is content with what is installed; the bound
+			// asks for more.
+			out.Fix = &checks.Fix{Text: "Install a newer " + r.subject.what + ".", Commands: []string{r.subject.fix}}
+		} else if out.Fix == nil {
+			out.Fix = &checks.Fix{Text: "See " + src.ID + " (bpfdoctor list)."}
+		}
+		return out
+	}
+	switch r.subject.kind {
+	case passes:
+		if src.Status != checks.Pass {
+			return fail("%s: %s", r.subject.what, src.Message)
+		}
+		out.Status, out.Message = checks.Pass, r.subject.what+": "+src.Message
+	case cpu:
+		levels := strings.Split(src.Facts["cpus"], ",")
+		if src.Facts["cpus"] == "" {
+			return fail("no CPU levels known: %s", src.Message)
+		}
+		if !slices.Contains(levels, r.cpu) {
+			return fail("llc has no CPU level %s (it has %s)", r.cpu, strings.Join(levels, ", "))
+		}
+		out.Status, out.Message = checks.Pass, "llc has CPU level "+r.cpu
+	case version:
+		raw := src.Facts["version"]
+		if raw == "" {
+			return fail("no %s version found: %s", r.subject.what, src.Message)
+		}
+		v, err := semver.NewVersion(raw)
+		if err != nil {
+			out.Status, out.Message = checks.Error, fmt.Sprintf("read %s version %q: %v", r.subject.what, raw, err)
+			return out
+		}
+		if !r.cons.Check(v) {
+			return fail("%s %s does not satisfy %s", r.subject.what, raw, r.want)
+		}
+		out.Status, out.Message = checks.Pass, fmt.Sprintf("%s %s", r.subject.what, raw)
+	}
+	return out
+}
