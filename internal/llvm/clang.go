@@ -33,26 +33,15 @@ func ParseClangVersion(out string) (Clang, error) {
 	var c Clang
 	found := false
 	for _, re := range []*regexp.Regexp{clangVersionRe, appleLLVMVersionR} {
-		for _, l := range ls {
-			t := strings.TrimSpace(l)
-			m := re.FindStringSubmatch(t)
-			if m == nil {
-				continue
-			}
-			sv, err := parseNumber(m[2])
-			if err != nil {
-				continue
-			}
-			c.Version = Version{Vendor: strings.TrimSpace(m[1]), Version: sv, Raw: t}
-			if c.Version.Vendor == "" {
-				c.Version.Vendor = parenVendor(m[3], sv)
-			}
-			found = true
-			break
+		v, _, m, ok := matchVersionGroups(ls, re)
+		if !ok {
+			continue
 		}
-		if found {
-			break
+		c.Version, found = v, true
+		if c.Version.Vendor == "" {
+			c.Version.Vendor = parenVendor(m[3], v.Version)
 		}
+		break
 	}
 	if !found {
 		return Clang{}, fmt.Errorf("parse clang version: %w", ErrNoVersion)

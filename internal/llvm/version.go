@@ -84,6 +84,13 @@ func lines(out string) []string {
 // matchVersion returns the version from the first line matching re, whose
 // first group is the vendor and second the version token.
 func matchVersion(ls []string, re *regexp.Regexp) (Version, int, bool) {
+	v, i, _, ok := matchVersionGroups(ls, re)
+	return v, i, ok
+}
+
+// matchVersionGroups is matchVersion that also returns all of re's groups,
+// for callers that read more than the vendor and version.
+func matchVersionGroups(ls []string, re *regexp.Regexp) (Version, int, []string, bool) {
 	for i, l := range ls {
 		t := strings.TrimSpace(l)
 		m := re.FindStringSubmatch(t)
@@ -94,9 +101,9 @@ func matchVersion(ls []string, re *regexp.Regexp) (Version, int, bool) {
 		if err != nil {
 			continue
 		}
-		return Version{Vendor: strings.TrimSpace(m[1]), Version: sv, Raw: t}, i, true
+		return Version{Vendor: strings.TrimSpace(m[1]), Version: sv, Raw: t}, i, m, true
 	}
-	return Version{}, -1, false
+	return Version{}, -1, nil, false
 }
 
 // ParseToolVersion reads the version from any LLVM tool's --version output.
