@@ -242,10 +242,10 @@ func (e *Env) LLCCPUs() (*cpuProbe, error) {
 }
 
 func checkLLCCPU(_ context.Context, e *Env) Finding {
-	if p, err := e.LLC(); len(p.all) == 0 || err != nil {
+	switch p, err := e.LLC(); {
+	case len(p.all) == 0 || err != nil:
 		return Result(Skip, "no usable llc (see llvm.llc)")
-	}
-	if p, _ := e.LLC(); len(p.info.MissingBPFTargets()) > 0 {
+	case len(p.info.MissingBPFTargets()) > 0:
 		return Result(Skip, "llc has no BPF back end")
 	}
 	c, err := e.LLCCPUs()
