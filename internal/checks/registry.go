@@ -21,6 +21,7 @@ var Areas = []Area{
 	{"kconfig", "Kernel config vs. BPF selftests"},
 	{"libbpf", "libbpf and bpftool"},
 	{"require", "Requirements (--require)"},
+	{"lint", "BPF objects (bpfdoctor lint)"},
 }
 
 // AreaTitle returns an area's title, or its name when unknown.

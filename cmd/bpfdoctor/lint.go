@@ -1,0 +1,110 @@
+package main
+
+import (
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/render"
+)
+
+func init() { commands = append(commands, newLintCmd) }
+
+// The running kernel's BTF, and where its modules' BTF lives.
+const (
+	kernelBTF  = "/sys/kernel/btf/vmlinux"
+	kernelBTFs = "/sys/kernel/btf"
+)
+
+type lintOptions struct {
+	outputOptions
+	btf     string
+	modules bool
+}
+
+func newLintCmd(io IO) *cobra.Command {
+	o := &lintOptions{outputOptions: outputOptions{io: io}}
+	cmd := &cobra.Command{
+		Use:   "lint OBJ.o...",
+		Short: "Find the build pitfalls in BPF objects, and kfuncs the kernel lacks",
+		Long: `lint reads compiled BPF objects and reports what the kernel or libbpf will
+refuse, each with the flag that fixes it: switch tables in .rodata and
+.eh_frame from clang's native target, 32-bit long and pointers, missing BTF,
+the wrong byte order; and the kfuncs each object calls that the running
+kernel's BTF (or --btf FILE) does not have, or has with another prototype.
+
+Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
+2 bad usage or an object that cannot be read.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runLint(o, args) },
+	}
+	o.addFlags(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.btf, "btf", "", "the kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF (default: "+kernelBTF+")")
+	f.BoolVar(&o.modules, "modules", false, "look kfuncs up in the modules' BTF under "+kernelBTFs+" too")
+	return cmd
+}
+
+func runLint(o *lintOptions, paths []string) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	// Every object is read before anything is reported: an unreadable one
+	// is bad input, exit 2 with nothing on stdout.
+	objs := make([]*bpfobj.Object, len(paths))
+	for i, p := range paths {
+		obj, err := bpfobj.Open(p)
+		if err != nil {
+			return usagef("%s: %v", p, err)
+		}
+		objs[i] = obj
+	}
+	// The kernel's BTF is read only when an object calls kfuncs: it is
+	// megabytes, and linting needs no kernel otherwise.
+	var k *bpfobj.Kernel
+	var kerr error
+	if slices.ContainsFunc(objs, func(obj *bpfobj.Object) bool { return len(obj.Kfuncs) > 0 }) || o.btf != "" {
+		k, kerr = o.kernel()
+		if kerr != nil && o.btf != "" {
+			// A file the user named that cannot be read is bad input;
+			// a machine without kernel BTF is only a skipped check.
+			return usagef("--btf %s: %v", o.btf, kerr)
+		}
+	}
+	var fs []checks.Finding
+	for i, p := range paths {
+		fs = append(fs, checks.LintObject(p, objs[i], k, kerr)...)
+	}
+	// The header names the machine: kfuncs were looked up in its kernel.
+	env, err := newEnv(o.io, host.DefaultTimeout, "")
+	if err != nil {
+		return err
+	}
+	rep := render.Report{OS: env.OS().PrettyName, Findings: fs}
+	rep.Kernel, _ = env.Release()
+	return o.report(rep)
+}
+
+func (o *lintOptions) kernel() (*bpfobj.Kernel, error) {
+	// Tests stand a directory in for / (BPFDOCTOR_ROOT), as for check.
+	root := o.io.Getenv("BPFDOCTOR_ROOT")
+	path := o.btf
+	if path == "" {
+		path = root + kernelBTF
+	}
+	mods := ""
+	if o.modules {
+		mods = root + kernelBTFs
+	}
+	k, err := bpfobj.LoadKernel(path, mods)
+	if err != nil {
+		return nil, err
+	}
+	if o.btf == "" {
+		k.Path = kernelBTF
+	}
+	return k, nil
+}

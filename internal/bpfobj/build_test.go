@@ -1,0 +1,110 @@
+package bpfobj
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// requireTools skips when a real tool is missing, unless CI asked for the
+// real toolchain with BPFDOCTOR_REQUIRE_TOOLS=1: then it fails.
+func requireTools(t testing.TB, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
+				t.Fatalf("%s not found on PATH and BPFDOCTOR_REQUIRE_TOOLS=1", n)
+			}
+			t.Skipf("%s not found on PATH", n)
+		}
+	}
+}
+
+// switchSource has an 8-case switch, which clang's native target turns
+// into a 32-byte lookup table (.rodata.cst32), and a struct whose layout
+// shows the size of long and of pointers.
+const switchSource = `
+struct ctx { unsigned int data; unsigned int data_end; };
+struct layout { long l; void *p; int i; };
+char _license[] __attribute__((section("license"), used)) = "GPL";
+
+__attribute__((section("xdp"), used))
+int prog(struct ctx *ctx)
+{
+	struct layout v = { ctx->data_end, ctx, 2 };
+
+	switch (ctx->data) {
+	case 0: return 13;
+	case 1: return 2;
+	case 2: return 41;
+	case 3: return 7;
+	case 4: return 97;
+	case 5: return 5;
+	case 6: return 61;
+	case 7: return 29;
+	}
+	return v.i + (int)v.l + (v.p != 0);
+}
+`
+
+// legitRodataSource is --target=bpf code that reads .rodata the way real
+// programs do, none of it a switch table: a const volatile config, a
+// static table, a bpf_printk-style format, a string literal and a local
+// array initializer (anonymous data in .rodata.cst32).
+const legitRodataSource = `
+char _license[] __attribute__((section("license"), used)) = "GPL";
+const volatile int cfg = 3;
+static const int tbl[8] = {10, 23, 35, 41, 57, 66, 78, 90};
+static long (*trace_printk)(const char *fmt, unsigned int fmt_size, ...) = (void *)6;
+struct ctx { unsigned int data; };
+
+__attribute__((section("xdp"), used))
+int prog(struct ctx *c)
+{
+	static const char fmt[] = "hello %d\n";
+	int arr[8] = {4, 8, 1, 9, 3, 7, 2, 6};
+	volatile int *q = arr;
+
+	trace_printk(fmt, sizeof(fmt), c->data);
+	trace_printk("lit %d\n", 8, c->data);
+	return tbl[c->data & 7] + cfg + q[c->data & 7];
+}
+`
+
+// build compiles src into a BPF object and returns its path. With native,
+// clang compiles for the host and llc for BPF, as
+// `clang -emit-llvm -c -o - | llc -march=bpf -filetype=obj` does.
+func build(t testing.TB, src string, native bool, flags ...string) string {
+	t.Helper()
+	requireTools(t, "clang")
+	if native {
+		requireTools(t, "llc")
+	}
+	dir := t.TempDir()
+	c := filepath.Join(dir, "prog.c")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obj := filepath.Join(dir, "prog.o")
+	if native {
+		bc := filepath.Join(dir, "prog.bc")
+		run(t, "clang", slices.Concat(flags, []string{"-emit-llvm", "-c", c, "-o", bc})...)
+		run(t, "llc", "-march=bpf", "-filetype=obj", bc, "-o", obj)
+	} else {
+		run(t, "clang", slices.Concat(flags, []string{"-c", c, "-o", obj})...)
+	}
+	return obj
+}
+
+func run(t testing.TB, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %q: %v\n%s", name, args, err, out)
+	}
+}

@@ -1,0 +1,79 @@
+package bpfobj
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"slices"
+	"testing"
+
+	"github.com/cilium/ebpf/btf"
+)
+
+// FuzzRead feeds the object reader garbage, cut-off and corrupted objects:
+// it must return an error or an object whose detectors run, never panic.
+// The seeds are real objects when clang and llc are here.
+func FuzzRead(f *testing.F) {
+	f.Add([]byte("\x7fELF"))
+	f.Add([]byte("not elf"))
+	f.Add(append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...))
+	if _, err := exec.LookPath("llc"); err == nil {
+		if _, err := exec.LookPath("clang"); err == nil {
+			for _, obj := range []string{
+				build(f, switchSource, true, "-O2", "-g"),
+				build(f, switchSource, false, "--target=bpf", "-O2", "-g"),
+				build(f, kfuncProgram("extern int bpf_x(int) __ksym __weak;", "r = bpf_x(1);"), false, "--target=bpf", "-O2", "-g"),
+			} {
+				b, err := os.ReadFile(obj)
+				if err != nil {
+					f.Fatal(err)
+				}
+				f.Add(b)
+			}
+		}
+	}
+	k := fuzzKernel(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := Read(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		if slices.Contains(o.Sections, "") {
+			t.Fatal("empty section name listed")
+		}
+		for _, p := range append(o.Problems(), k.Check(o)...) {
+			if p.Pitfall == "" || p.Message == "" {
+				t.Fatalf("incomplete problem %+v", p)
+			}
+		}
+	})
+}
+
+// FuzzReadKernel does the same for kernel BTF, raw or in an ELF.
+func FuzzReadKernel(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(rawBTF([][]uint32{{1, 1 << 24, 4, 1<<24 | 32}, {0, 13 << 24, 1}, {5, 12<<24 | 1, 2}, {7, 17 << 24, 3, 0xffffffff}}, "\x00int\x00f\x00bpf_kfunc\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := ReadKernel(b)
+		if err != nil {
+			return
+		}
+		_ = k.Check(objectCalling(Kfunc{Name: "f", proto: plainP}))
+	})
+}
+
+func fuzzKernel(f *testing.F) *Kernel {
+	b, err := btf.NewBuilder([]btf.Type{&btf.Func{Name: "bpf_x", Type: plainP, Linkage: btf.GlobalFunc, Tags: []string{KfuncTag}}}, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	raw, err := b.Marshal(nil, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	k, err := ReadKernel(raw)
+	if err != nil {
+		f.Fatal(err)
+	}
+	return k
+}

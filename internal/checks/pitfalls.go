@@ -1,0 +1,330 @@
+package checks
+
+import (
+	"context"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+)
+
+func init() {
+	register([]Check{
+		{ID: "clang.pitfalls", Area: "clang", Title: "build pitfalls", Run: checkPitfalls,
+			Looks: "a switch probe built with `--target=bpf -O2 -g` and with the native target's `-O2 -g` through `llc -march=bpf`, read for switch tables, .eh_frame, 32-bit types and missing BTF"},
+	})
+}
+
+// pitfallDoc is what the report says about a pitfall: its title and how to
+// fix it. This table is the one place that turns bpfobj's Problems into
+// findings, for `bpfdoctor lint` and for clang.pitfalls alike.
+type pitfallDoc struct {
+	title    string
+	fix      string
+	commands []string
+}
+
+var pitfallDocs = map[bpfobj.Pitfall]pitfallDoc{
+	bpfobj.NotBPF: {title: "object",
+		fix: "Compile for BPF: `clang --target=bpf -O2 -g -c`, or the native target's IR through `llc -march=bpf -filetype=obj`."},
+	bpfobj.ByteOrder: {title: "byte order",
+		fix: "Build for this machine's byte order: `--target=bpf` picks the host's; `--target=bpfel` or `--target=bpfeb` names one."},
+	bpfobj.JumpTable: {title: "switch table",
+		fix: "Compile with `--target=bpf`, or add `-fno-jump-tables` when clang compiles for the native target."},
+	bpfobj.BPFJumpTables: {title: "BPF jump tables",
+		fix: "For older kernels, build with `-mcpu=v3` or add `-fno-jump-tables`."},
+	bpfobj.EHFrame: {title: ".eh_frame",
+		fix: "Compile with `--target=bpf`, or add `-fno-asynchronous-unwind-tables` when clang compiles for the native target."},
+	bpfobj.Bits32: {title: "32-bit types",
+		fix: "Compile with `--target=bpf`, or for a 64-bit host target (drop `-m32`)."},
+	bpfobj.NoBTF: {title: "BTF",
+		fix: "Compile with `-g` (clang >= 13 for kfunc externs); strip with `llvm-strip -g`, which keeps .BTF and .BTF.ext."},
+	bpfobj.Kfuncs: {title: "kfuncs"},
+	bpfobj.KfuncMissing: {title: "missing kfuncs",
+		fix:      "Run a kernel that has them, or declare them `__weak` and guard each call with `bpf_ksym_exists()`; kfuncs have no stable interface, so build against this kernel's vmlinux.h.",
+		commands: []string{"bpftool btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h"}},
+	bpfobj.KfuncNotKfunc: {title: "not kfuncs",
+		fix:      "Call only functions this kernel exports as kfuncs (its BTF tags them bpf_kfunc); the list is in its vmlinux.h.",
+		commands: []string{"bpftool btf dump file /sys/kernel/btf/vmlinux | grep -B1 \"DECL_TAG 'bpf_kfunc'\""}},
+	bpfobj.KfuncProto: {title: "kfunc prototypes",
+		fix:      "Declare the kfuncs as this kernel does: take the prototypes from a vmlinux.h generated from its BTF.",
+		commands: []string{"bpftool btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h"}},
+	bpfobj.KfuncWeak: {title: "__weak kfuncs",
+		fix: "Guard each call with `if (bpf_ksym_exists(name))`, or run a kernel that has them."},
+}
+
+func statusOf(l bpfobj.Level) Status {
+	switch l {
+	case bpfobj.Fail:
+		return Fail
+	case bpfobj.Warn:
+		return Warn
+	}
+	return Pass
+}
+
+// problemFinding turns one Problem into a finding about the object at
+// path. The ID is lint.<pitfall>: the same pitfall in two objects is two
+// findings with one ID, told apart by Source.
+func problemFinding(path string, p bpfobj.Problem) Finding {
+	doc := pitfallDocs[p.Pitfall]
+	f := Finding{ID: "lint." + string(p.Pitfall), Area: "lint", Title: doc.title, Status: statusOf(p.Level),
+		Message: path + ": " + p.Message, Details: p.Details, Source: path}
+	if doc.title == "" {
+		f.Title = string(p.Pitfall)
+	}
+	if f.Status != Pass && (doc.fix != "" || len(doc.commands) > 0) {
+		f.Fix = &Fix{Text: doc.fix, Commands: doc.commands}
+	}
+	return f
+}
+
+// LintObject returns the findings of `bpfdoctor lint` for one object read
+// from path: one about the object itself (lint.object), then one per
+// pitfall found. k is the kernel to look kfuncs up in; when it is nil,
+// kerr says why, and an object that calls kfuncs gets a skipped
+// lint.kfuncs naming the reason.
+func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []Finding {
+	ps := o.Problems()
+	var out []Finding
+	if len(ps) > 0 && ps[0].Pitfall == bpfobj.NotBPF {
+		return []Finding{problemFinding(path, ps[0])}
+	}
+	desc := "EM_BPF, 64-bit, little-endian"
+	if o.Data == elf.ELFDATA2MSB {
+		desc = "EM_BPF, 64-bit, big-endian"
+	}
+	if len(o.Programs) > 0 {
+		desc += "; code in " + strings.Join(o.Programs, ", ")
+	} else {
+		desc += "; no code"
+	}
+	if len(o.Kfuncs) > 0 {
+		desc += fmt.Sprintf("; calls %d kfuncs", len(o.Kfuncs))
+	}
+	obj := Finding{ID: "lint.object", Area: "lint", Title: "object", Status: Pass, Message: path + ": " + desc,
+		Details: append([]string{"sections: " + strings.Join(o.Sections, " ")}, o.Notes...), Source: path}
+	out = append(out, obj)
+	if len(o.Kfuncs) > 0 {
+		if k != nil {
+			ps = append(ps, k.Check(o)...)
+		} else {
+			out = append(out, Finding{ID: "lint.kfuncs", Area: "lint", Title: "kfuncs", Status: Skip, Source: path,
+				Message: fmt.Sprintf("%s: %d kfuncs not checked: %v (name a kernel's BTF with --btf FILE)", path, len(o.Kfuncs), kerr)})
+		}
+	}
+	for _, pf := range bpfobj.Pitfalls {
+		for _, p := range ps {
+			if p.Pitfall == pf {
+				out = append(out, problemFinding(path, p))
+			}
+		}
+	}
+	return out
+}
+
+// pitfallSource is the probe clang.pitfalls compiles: an 8-case switch,
+// which clang's native target turns into a lookup table in .rodata.cst32,
+// and a struct whose layout shows 32-bit long and pointers. No includes,
+// so it builds without kernel or libc headers.
+const pitfallSource = `/* bpfdoctor pitfall probe */
+struct bpfdoctor_ctx { unsigned int data; unsigned int data_end; };
+struct bpfdoctor_layout { long l; void *p; int i; };
+
+char _license[] __attribute__((section("license"), used)) = "GPL";
+
+__attribute__((section("xdp"), used))
+int bpfdoctor_pitfalls(struct bpfdoctor_ctx *ctx)
+{
+	struct bpfdoctor_layout v = { ctx->data_end, ctx, 2 };
+
+	switch (ctx->data) {
+	case 0: return 13;
+	case 1: return 2;
+	case 2: return 41;
+	case 3: return 7;
+	case 4: return 97;
+	case 5: return 5;
+	case 6: return 61;
+	case 7: return 29;
+	}
+	return v.i + (int)v.l + (v.p != 0);
+}
+`
+
+// pitfallBuild is one way people build BPF code.
+type pitfallBuild struct {
+	name   string   // the flag set, as the report shows it
+	key    string   // the fact's name
+	native bool     // clang's native target, its IR through llc
+	flags  []string // clang's flags
+}
+
+// The first is the recommended way: the check's status is its result. The
+// second is the native target through llc, as samples and old Makefiles
+// build. Each command costs 30-40 ms of CPU, nearly all of it loading
+// LLVM, and the check runs in every `bpfdoctor check`: so one native build,
+// with -g, which shows what -g does not fix. `bpfdoctor lint` judges the
+// user's own objects built any other way.
+var pitfallBuilds = []pitfallBuild{
+	{name: "--target=bpf -O2 -g", key: "bpf", flags: []string{"--target=bpf", "-O2", "-g"}},
+	{name: "native -O2 -g | llc -march=bpf", key: "native", native: true, flags: []string{"-O2", "-g"}},
+}
+
+type pitfallResult struct {
+	b        pitfallBuild
+	problems []bpfobj.Problem
+	err      error // a command failed
+	bad      error // the object it wrote is unreadable
+	skipped  string
+}
+
+// summary names the pitfalls of a build, or says it is clean.
+func (r pitfallResult) summary() string {
+	switch {
+	case r.skipped != "":
+		return "not built: " + r.skipped
+	case r.err != nil:
+		return "failed: " + r.err.Error()
+	case r.bad != nil:
+		return "unreadable object: " + r.bad.Error()
+	}
+	var names []string
+	for _, p := range r.problems {
+		names = append(names, pitfallDocs[p.Pitfall].title)
+	}
+	if len(names) == 0 {
+		return "clean"
+	}
+	return strings.Join(names, ", ")
+}
+
+func (r pitfallResult) keys() string {
+	var names []string
+	for _, p := range r.problems {
+		names = append(names, string(p.Pitfall))
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ",")
+}
+
+func checkPitfalls(_ context.Context, e *Env) Finding {
+	// The builds start at once, on the tools found on disk, without
+	// waiting for the version probes: the compiles are what takes time.
+	// Whether clang is usable is decided by its probe afterwards.
+	use, all, _ := findTool(e.Host, "clang")
+	if len(all) == 0 {
+		return Result(Skip, "no usable clang (see clang.version)")
+	}
+	llcUse, llcAll, _ := findTool(e.Host, "llc")
+	dir, err := os.MkdirTemp("", "bpfdoctor-pitfalls-")
+	if err != nil {
+		return Result(Error, "create probe directory: %v", err)
+	}
+	defer os.RemoveAll(dir)
+	src := filepath.Join(dir, "pitfalls.c")
+	if err := os.WriteFile(src, []byte(pitfallSource), 0o644); err != nil {
+		return Result(Error, "write probe source: %v", err)
+	}
+	// The builds run at once: each is one or two short commands whose
+	// time is mostly loading LLVM.
+	res := make([]pitfallResult, len(pitfallBuilds))
+	var wg sync.WaitGroup
+	for i, b := range pitfallBuilds {
+		res[i].b = b
+		if b.native && len(llcAll) == 0 {
+			res[i].skipped = "no llc"
+			continue
+		}
+		wg.Go(func() { e.buildPitfall(&res[i], use.Exec, llcUse.Exec, src, filepath.Join(dir, b.key)) })
+	}
+	// The version probes, shared with clang.version and llvm.llc, run
+	// alongside: they only decide how the results read.
+	var c *clangProbe
+	var l *llcProbe
+	var cerr, lerr error
+	wg.Go(func() { c, cerr = e.Clang() })
+	wg.Go(func() { l, lerr = e.LLC() })
+	wg.Wait()
+	if c.use.Path == "" || cerr != nil {
+		return Result(Skip, "no usable clang (see clang.version)")
+	}
+	if lerr == nil && len(l.all) > 0 && len(l.info.MissingBPFTargets()) > 0 {
+		for i := range res {
+			if res[i].b.native {
+				res[i] = pitfallResult{b: res[i].b, skipped: "llc has no BPF back end"}
+			}
+		}
+	}
+
+	rec := res[0]
+	f := Result(Pass, "").WithSource(use.Path + " " + rec.b.name)
+	for _, r := range res {
+		f = f.WithDetails(r.b.name+" → "+r.summary()).WithFact(r.b.key, r.keys())
+	}
+	broken := &Fix{Text: "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does.",
+		Commands: []string{"bpfdoctor bootstrap llvm"}}
+	var ce *host.CmdError
+	switch {
+	case errors.As(rec.err, &ce) && ce.ExitCode > 0:
+		f.Status, f.Message, f.Fix = Fail, fmt.Sprintf("clang cannot build the pitfall probe with %s: %v", rec.b.name, rec.err), broken
+		return f
+	case rec.err != nil:
+		f.Status, f.Message = Error, rec.err.Error()
+		return f
+	case rec.bad != nil:
+		f.Status, f.Message, f.Fix = Fail, fmt.Sprintf("clang's output for %s is unusable: %v", rec.b.name, rec.bad), broken
+		return f
+	}
+	var worst bpfobj.Level = bpfobj.Info
+	for _, p := range rec.problems {
+		worst = max(worst, p.Level)
+	}
+	if len(rec.problems) > 0 && worst > bpfobj.Info {
+		// The recommended way itself is broken: a bug of this clang.
+		f.Status = statusOf(worst)
+		f.Message = fmt.Sprintf("%s gives %s", rec.b.name, rec.summary())
+		f.Fix = &Fix{Text: "This clang builds BPF objects the kernel will not take even the recommended way; use another LLVM.",
+			Commands: []string{"bpfdoctor bootstrap llvm"}}
+		return f
+	}
+	parts := []string{rec.b.name + " is " + rec.summary()}
+	for _, r := range res[1:] {
+		parts = append(parts, r.b.name+": "+r.summary())
+	}
+	f.Message = strings.Join(parts, "; ")
+	return f
+}
+
+// buildPitfall builds the probe one way and reads the object. For the
+// native target clang writes the module's bitcode and llc compiles it, as
+// `clang -emit-llvm -c -o - | llc -march=bpf -filetype=obj` does.
+func (e *Env) buildPitfall(r *pitfallResult, clang, llc, src, out string) {
+	obj := out + ".o"
+	if r.b.native {
+		bc := out + ".bc"
+		if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-emit-llvm", "-c", src, "-o", bc})...); r.err != nil {
+			return
+		}
+		if _, r.err = e.run(llc, "-march=bpf", "-filetype=obj", bc, "-o", obj); r.err != nil {
+			return
+		}
+	} else if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-c", src, "-o", obj})...); r.err != nil {
+		return
+	}
+	o, err := bpfobj.Open(obj)
+	if err != nil {
+		r.bad = err
+		return
+	}
+	r.problems = o.Problems()
+}

@@ -1,0 +1,205 @@
+package checks
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+)
+
+// TestPitfallDocs: every pitfall bpfobj can report has a title, and every
+// one that can warn or fail says how to fix it.
+func TestPitfallDocs(t *testing.T) {
+	for _, p := range bpfobj.Pitfalls {
+		d, ok := pitfallDocs[p]
+		if !ok || d.title == "" {
+			t.Errorf("pitfall %s has no title", p)
+		}
+		if p != bpfobj.Kfuncs && d.fix == "" {
+			t.Errorf("pitfall %s has no fix", p)
+		}
+	}
+	if len(pitfallDocs) != len(bpfobj.Pitfalls) {
+		t.Errorf("%d docs for %d pitfalls", len(pitfallDocs), len(bpfobj.Pitfalls))
+	}
+}
+
+// TestPitfallsReal runs clang.pitfalls with this machine's clang and llc:
+// the recommended build is clean, the native one has the switch table and
+// .eh_frame that -g does not remove.
+func TestPitfallsReal(t *testing.T) {
+	requireTool(t, "clang", "llc")
+	start := time.Now()
+	f := runOnly(t, NewEnv(host.Real()), "clang.pitfalls")
+	t.Logf("%s in %s: %s\n%s", f.Status, time.Since(start).Round(time.Millisecond), f.Message, strings.Join(f.Details, "\n"))
+	if f.Status != Pass || !strings.HasPrefix(f.Message, "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: ") {
+		t.Errorf("got %s %q", f.Status, f.Message)
+	}
+	if !slices.Contains(f.Details, "--target=bpf -O2 -g → clean") {
+		t.Errorf("details %q lack the clean recommended build", f.Details)
+	}
+	// clang 14 to 19 all turn the 8-case switch into a table for x86-64
+	// and add .eh_frame; a host that does not is worth a look, not a
+	// failure of bpfdoctor.
+	if got := f.Facts["native"]; got != "jump-table,eh-frame" {
+		t.Logf("native build gave %q (clang 14 on x86-64 gives jump-table,eh-frame)", got)
+	}
+	if f.Facts["bpf"] != "none" {
+		t.Errorf("facts %v: the recommended build is not clean", f.Facts)
+	}
+}
+
+// realObject compiles src with the real tools for the fake-tool tests.
+func realObject(t *testing.T, native bool, flags ...string) string {
+	t.Helper()
+	requireTool(t, "clang", "llc")
+	dir := t.TempDir()
+	src, obj := filepath.Join(dir, "p.c"), filepath.Join(dir, "p.o")
+	if err := os.WriteFile(src, []byte(pitfallSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var cmds [][]string
+	if native {
+		cmds = [][]string{slices.Concat([]string{"clang"}, flags, []string{"-emit-llvm", "-c", src, "-o", obj + ".bc"}),
+			{"llc", "-march=bpf", "-filetype=obj", obj + ".bc", "-o", obj}}
+	} else {
+		cmds = [][]string{slices.Concat([]string{"clang"}, flags, []string{"-c", src, "-o", obj})}
+	}
+	for _, c := range cmds {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%q: %v\n%s", c, err, out)
+		}
+	}
+	return obj
+}
+
+// copyTo is a fake tool body that answers --version and otherwise copies
+// file to the path after -o: a compiler that "builds" a given object.
+func copyTo(version, file string) string {
+	return `[ "$1" = --version ] && { ` + version + `; exit 0; }
+prev=; for a; do [ "$prev" = -o ] && /bin/cp ` + file + ` "$a"; prev=$a; done; exit 0`
+}
+
+func TestPitfallsFake(t *testing.T) {
+	clang19 := strings.ReplaceAll(clangOut("19.1.7"), "\n", ";")
+	tests := []struct {
+		name   string
+		tools  func(t *testing.T) map[string]string
+		status Status
+		msg    string
+		detail string
+		fix    string
+	}{
+		{name: "no clang", tools: func(*testing.T) map[string]string { return nil },
+			status: Skip, msg: "no usable clang (see clang.version)"},
+		{name: "clang that cannot run", tools: func(*testing.T) map[string]string {
+			return map[string]string{"clang": `echo "clang: error: cannot load libLLVM.so.19" >&2; exit 3`}
+		}, status: Skip, msg: "no usable clang"},
+		{name: "clang without the BPF target", tools: func(*testing.T) map[string]string {
+			return map[string]string{"clang": `[ "$1" = --version ] && { ` + clang19 + `; exit 0; }
+echo "error: unknown target triple 'bpf'" >&2; exit 1`}
+		}, status: Fail, msg: "clang cannot build the pitfall probe with --target=bpf -O2 -g: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
+		{name: "clang that writes garbage", tools: func(t *testing.T) map[string]string {
+			junk := filepath.Join(t.TempDir(), "junk")
+			os.WriteFile(junk, []byte("not an object"), 0o644)
+			return map[string]string{"clang": copyTo(clang19, junk)}
+		}, status: Fail, msg: "clang's output for --target=bpf -O2 -g is unusable: read object: not an ELF file", fix: "bpfdoctor bootstrap llvm"},
+		{name: "recommended way gives a switch table", tools: func(t *testing.T) map[string]string {
+			// A clang whose --target=bpf output is what the native target
+			// makes: the recommended way itself is broken.
+			return map[string]string{"clang": copyTo(clang19, realObject(t, true, "-O2", "-g"))}
+		}, status: Fail, msg: "--target=bpf -O2 -g gives switch table, .eh_frame", fix: "bpfdoctor bootstrap llvm"},
+		{name: "recommended way without BTF", tools: func(t *testing.T) map[string]string {
+			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2"))}
+		}, status: Warn, msg: "--target=bpf -O2 -g gives BTF"},
+		{name: "no llc: native not built", tools: func(t *testing.T) map[string]string {
+			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g"))}
+		}, status: Pass, msg: "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: not built: no llc",
+			detail: "native -O2 -g | llc -march=bpf → not built: no llc"},
+		{name: "llc without BPF: native not built", tools: func(t *testing.T) map[string]string {
+			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g")), "llc": llcOut("19.1.7", false)}
+		}, status: Pass, msg: "native -O2 -g | llc -march=bpf: not built: llc has no BPF back end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEnv(fakeHost(t, tt.tools(t)))
+			f := runOnly(t, e, "clang.pitfalls")
+			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
+			}
+			if tt.detail != "" && !slices.Contains(f.Details, tt.detail) {
+				t.Errorf("details %q lack %q", f.Details, tt.detail)
+			}
+			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
+				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
+			}
+			if (f.Status == Fail || f.Status == Warn) && f.Fix == nil {
+				t.Errorf("%s without a fix: %q", f.Status, f.Message)
+			}
+		})
+	}
+}
+
+// TestLintObject checks the mapping from bpfobj's problems to lint's
+// findings: lint.object first, one finding per pitfall, the path in the
+// message and in Source, a fix on every warning and failure.
+func TestLintObject(t *testing.T) {
+	native := realObject(t, true, "-O2")
+	o, err := bpfobj.Open(native)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := LintObject(native, o, nil, nil)
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.ID+":"+f.Status.String())
+		if f.Area != "lint" || f.Source != native || !strings.HasPrefix(f.Message, native+": ") || f.Title == "" {
+			t.Errorf("finding %+v", f)
+		}
+		if (f.Status == Warn || f.Status == Fail) && (f.Fix == nil || f.Fix.Text == "") {
+			t.Errorf("%s without a fix", f.ID)
+		}
+	}
+	want := []string{"lint.object:pass", "lint.jump-table:fail", "lint.eh-frame:warn", "lint.btf:warn"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("findings %q, want %q", ids, want)
+	}
+	if f := fs[1]; !strings.Contains(f.Fix.Text, "-fno-jump-tables") || !strings.Contains(f.Fix.Text, "--target=bpf") {
+		t.Errorf("jump-table fix %q names neither flag", f.Fix.Text)
+	}
+
+	// A host object is one failing finding; kfuncs without a kernel are a
+	// skipped one that says why.
+	dir := t.TempDir()
+	hostObj, kf := filepath.Join(dir, "host.o"), filepath.Join(dir, "kf.o")
+	src := filepath.Join(dir, "kf.c")
+	os.WriteFile(src, []byte(`extern void bpf_rcu_read_lock(void) __attribute__((section(".ksyms")));
+__attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); return 0; }`), 0o644)
+	for _, c := range [][]string{{"clang", "-O2", "-c", src, "-o", hostObj}, {"clang", "--target=bpf", "-O2", "-g", "-c", src, "-o", kf}} {
+		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%q: %v\n%s", c, err, out)
+		}
+	}
+	o, err = bpfobj.Open(hostObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := LintObject(hostObj, o, nil, nil); len(fs) != 1 || fs[0].ID != "lint.object" || fs[0].Status != Fail || !strings.Contains(fs[0].Message, "not EM_BPF") {
+		t.Errorf("host object: %+v", fs)
+	}
+	o, err = bpfobj.Open(kf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs = LintObject(kf, o, nil, fmt.Errorf("load kernel BTF: no such file"))
+	if len(fs) != 2 || fs[1].ID != "lint.kfuncs" || fs[1].Status != Skip || !strings.Contains(fs[1].Message, "1 kfuncs not checked: load kernel BTF: no such file (name a kernel's BTF with --btf FILE)") {
+		t.Errorf("kfuncs without a kernel: %+v", fs)
+	}
+}
