@@ -24,32 +24,8 @@ func requireTools(t testing.TB, names ...string) {
 	}
 }
 
-// switchSource has an 8-case switch, which clang's native target turns
-// into a 32-byte lookup table (.rodata.cst32), and a struct whose layout
-// shows the size of long and of pointers.
-const switchSource = `
-struct ctx { unsigned int data; unsigned int data_end; };
-struct layout { long l; void *p; int i; };
-char _license[] __attribute__((section("license"), used)) = "GPL";
-
-__attribute__((section("xdp"), used))
-int prog(struct ctx *ctx)
-{
-	struct layout v = { ctx->data_end, ctx, 2 };
-
-	switch (ctx->data) {
-	case 0: return 13;
-	case 1: return 2;
-	case 2: return 41;
-	case 3: return 7;
-	case 4: return 97;
-	case 5: return 5;
-	case 6: return 61;
-	case 7: return 29;
-	}
-	return v.i + (int)v.l + (v.p != 0);
-}
-`
+// switchSource is the probe clang.pitfalls builds too.
+const switchSource = SwitchProbe
 
 // legitRodataSource is --target=bpf code that reads .rodata the way real
 // programs do, none of it a switch table: a const volatile config, a

@@ -71,7 +71,7 @@ func TestPitfalls(t *testing.T) {
 		{name: "-m32 through llc: 32-bit long and pointers", src: switchSource, native: true, flags: []string{"-O2", "-g", "-m32", "-fno-jump-tables"},
 			want: map[Pitfall]Level{Bits32: Fail, EHFrame: Warn},
 			in: map[Pitfall][]string{Bits32: {"long is 4 bytes and pointers are 4 bytes", `DWARF base type "long" is 4 bytes`,
-				"struct layout: pointer p takes 4 bytes (offset 4, struct size 12)"}}},
+				"struct bpfdoctor_layout: pointer p takes 4 bytes (offset 4, struct size 12)"}}},
 		{name: "-m32 with DWARF stripped: BTF tells", native: true, flags: []string{"-O2", "-g", "-m32", "-fno-asynchronous-unwind-tables"}, strip: true,
 			src: "struct layout { long l; void *p; int i; };\nstruct layout g;\nlong n;\n" +
 				`__attribute__((section("xdp"), used)) int prog(void *ctx) { return g.i + n; }`,

@@ -130,35 +130,6 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []F
 	return out
 }
 
-// pitfallSource is the probe clang.pitfalls compiles: an 8-case switch,
-// which clang's native target turns into a lookup table in .rodata.cst32,
-// and a struct whose layout shows 32-bit long and pointers. No includes,
-// so it builds without kernel or libc headers.
-const pitfallSource = `/* bpfdoctor pitfall probe */
-struct bpfdoctor_ctx { unsigned int data; unsigned int data_end; };
-struct bpfdoctor_layout { long l; void *p; int i; };
-
-char _license[] __attribute__((section("license"), used)) = "GPL";
-
-__attribute__((section("xdp"), used))
-int bpfdoctor_pitfalls(struct bpfdoctor_ctx *ctx)
-{
-	struct bpfdoctor_layout v = { ctx->data_end, ctx, 2 };
-
-	switch (ctx->data) {
-	case 0: return 13;
-	case 1: return 2;
-	case 2: return 41;
-	case 3: return 7;
-	case 4: return 97;
-	case 5: return 5;
-	case 6: return 61;
-	case 7: return 29;
-	}
-	return v.i + (int)v.l + (v.p != 0);
-}
-`
-
 // pitfallBuild is one way people build BPF code.
 type pitfallBuild struct {
 	name   string   // the flag set, as the report shows it
@@ -232,7 +203,7 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	}
 	defer os.RemoveAll(dir)
 	src := filepath.Join(dir, "pitfalls.c")
-	if err := os.WriteFile(src, []byte(pitfallSource), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
 		return Result(Error, "write probe source: %v", err)
 	}
 	// The builds run at once: each is one or two short commands whose

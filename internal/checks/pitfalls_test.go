@@ -62,7 +62,7 @@ func realObject(t *testing.T, native bool, flags ...string) string {
 	requireTool(t, "clang", "llc")
 	dir := t.TempDir()
 	src, obj := filepath.Join(dir, "p.c"), filepath.Join(dir, "p.o")
-	if err := os.WriteFile(src, []byte(pitfallSource), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var cmds [][]string

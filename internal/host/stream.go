@@ -198,3 +198,16 @@ func TailLines(path string, n int) ([]string, error) {
 	}
 	return ls, nil
 }
+
+// WriteTail copies the last n lines of a build log to w, indented, so a
+// failed build shows why without the user opening the log.
+func WriteTail(w io.Writer, logPath string, n int) {
+	ls, err := TailLines(logPath, n)
+	if err != nil {
+		return
+	}
+	fmt.Fprintf(w, "the last lines of %s:\n", logPath)
+	for _, l := range ls {
+		fmt.Fprintf(w, "    %s\n", l)
+	}
+}

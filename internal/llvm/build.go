@@ -78,7 +78,7 @@ func (p *Plan) Run(ctx context.Context, h *host.Host, o RunOptions) (res *Result
 	defer func() {
 		if err != nil && !errors.Is(err, ErrInterrupted) {
 			logf.Sync()
-			writeTail(o.Log, res.LogPath, 25)
+			host.WriteTail(o.Log, res.LogPath, 25)
 			err = fmt.Errorf("%w; full log: %s", err, res.LogPath)
 		}
 	}()
@@ -230,16 +230,4 @@ func ReadCMakeCache(path string) (map[string]string, error) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return m, nil
-}
-
-// writeTail copies the last n lines of the log to w.
-func writeTail(w io.Writer, logPath string, n int) {
-	ls, err := host.TailLines(logPath, n)
-	if err != nil {
-		return
-	}
-	fmt.Fprintf(w, "the last lines of %s:\n", logPath)
-	for _, l := range ls {
-		fmt.Fprintf(w, "    %s\n", l)
-	}
 }

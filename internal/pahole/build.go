@@ -324,7 +324,7 @@ func Build(ctx context.Context, h *host.Host, o BuildOptions) (err error) {
 	defer func() {
 		if err != nil {
 			logf.Sync()
-			writeTail(o.Log, o.LogPath, 25)
+			host.WriteTail(o.Log, o.LogPath, 25)
 			err = fmt.Errorf("%w; full log: %s", err, o.LogPath)
 		}
 	}()
@@ -551,16 +551,4 @@ func copyFile(src, dst string, perm fs.FileMode) error {
 		return err
 	}
 	return out.Close()
-}
-
-// writeTail copies the last n lines of a log to w, indented.
-func writeTail(w io.Writer, logPath string, n int) {
-	ls, err := host.TailLines(logPath, n)
-	if err != nil {
-		return
-	}
-	fmt.Fprintf(w, "the last lines of %s:\n", logPath)
-	for _, l := range ls {
-		fmt.Fprintf(w, "    %s\n", l)
-	}
 }
