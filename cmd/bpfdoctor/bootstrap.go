@@ -208,7 +208,7 @@ stops ninja cleanly; running the same command again resumes the build.`,
 	f.StringVar(&o.ref, "ref", "", "the llvm-project tag or branch to clone, shallow (default "+llvm.DefaultRef+")")
 	f.StringVar(&o.buildDir, "build-dir", "", "the build directory (default SRC/build, or one in ~/.cache/bpfdoctor/llvm)")
 	f.StringVar(&o.prefix, "prefix", "", "install there when the build is done (default: use it from the build directory)")
-	f.StringVar(&o.targets, "targets", "", `LLVM_TARGETS_TO_BUILD (default "BPF;<host target>")`)
+	f.StringVar(&o.targets, "targets", "", `LLVM_TARGETS_TO_BUILD (default: BPF and the host's target, e.g. "BPF;X86")`)
 	f.StringVar(&o.projects, "projects", "clang", "LLVM_ENABLE_PROJECTS")
 	f.IntVar(&o.jobs, "jobs", 0, "parallel compile jobs (default: ninja's)")
 	f.IntVar(&o.linkJobs, "link-jobs", 0, "parallel link jobs (default: from the available memory)")

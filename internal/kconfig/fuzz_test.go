@@ -11,7 +11,7 @@ import (
 )
 
 func FuzzParse(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "selftests-config", "*", "config*"))
+	files, err := filepath.Glob(filepath.Join("fragments", "*", "config*"))
 	if err != nil || len(files) == 0 {
 		f.Fatalf("no seed fragments: %v", err)
 	}

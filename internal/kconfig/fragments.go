@@ -1,0 +1,243 @@
+package kconfig
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+)
+
+// The BPF selftests' config fragments of a few kernel versions, copied
+// from tools/testing/selftests/bpf/config* by scripts/update-fragments.sh.
+// Each directory is one set, named vMAJOR.MINOR or mainline-vMAJOR.MINOR.
+//
+//go:embed fragments
+var embedded embed.FS
+
+// Fragment is one fragment file of a set.
+type Fragment struct {
+	Name   string // "config", "config.vm", "config.x86_64"
+	Path   string // where it was read from
+	Config *Config
+}
+
+// Want is one option a fragment set asks for.
+type Want struct {
+	Entry
+	File string // the fragment that sets it last: "config.x86_64"
+	// order is the position of its last line in the merged set: a
+	// merged file has the line there, and for a choice it decides.
+	order int
+}
+
+// FragmentSet is the fragments a config is judged against: config, then
+// config.vm (with --vm), then config.<arch>, merged in that order as the
+// selftests' vmtest.sh and libbpf's CI merge them; a later line wins.
+type FragmentSet struct {
+	// Name says which set: "6.12", "mainline-v6.17", "linux 6.12.117"
+	// for a tree, "--fragment" for explicit files.
+	Name string
+	// Version is the kernel series the set belongs to; zero for
+	// explicit files.
+	Version Version
+	// Why says how the set was chosen.
+	Why   string
+	Arch  string // fragment suffix used, "" when none
+	Files []Fragment
+	// Lacks names the files the set should have but does not, such as
+	// config.x86_64 of a set copied without arch files.
+	Lacks []string
+
+	wanted []Want
+}
+
+// NewFragmentSet merges fragment files in the order given.
+func NewFragmentSet(name string, files []Fragment) *FragmentSet {
+	s := &FragmentSet{Name: name, Files: files}
+	s.merge()
+	return s
+}
+
+func (s *FragmentSet) merge() {
+	index := map[string]int{}
+	s.wanted = nil
+	n := 0
+	for _, f := range s.Files {
+		for _, e := range f.Config.entries {
+			n++
+			if i, ok := index[e.Symbol]; ok {
+				s.wanted[i] = Want{e, f.Name, n}
+				continue
+			}
+			index[e.Symbol] = len(s.wanted)
+			s.wanted = append(s.wanted, Want{e, f.Name, n})
+		}
+	}
+}
+
+// Wanted returns the options of the merged set, in the order they first
+// appear, each with the value of its last line.
+func (s *FragmentSet) Wanted() []Want { return slices.Clone(s.wanted) }
+
+// Label names the set and its files for a report: "6.12 (config,
+// config.x86_64)".
+func (s *FragmentSet) Label() string {
+	var names []string
+	for _, f := range s.Files {
+		names = append(names, f.Name)
+	}
+	return s.Name + " (" + strings.Join(names, ", ") + ")"
+}
+
+// EmbeddedSet is one set built into bpfdoctor.
+type EmbeddedSet struct {
+	Name    string // directory: "v6.12", "mainline-v6.17"
+	Version Version
+}
+
+// Label is how reports name it: "6.12", "mainline-v6.17".
+func (e EmbeddedSet) Label() string {
+	if strings.HasPrefix(e.Name, "v") {
+		return e.Name[1:]
+	}
+	return e.Name
+}
+
+// EmbeddedSets lists the built-in sets, oldest first.
+func EmbeddedSets() []EmbeddedSet {
+	ents, _ := fs.ReadDir(embedded, "fragments")
+	var out []EmbeddedSet
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		v, ok := ParseVersion(strings.TrimPrefix(name, "mainline-"))
+		if !ok {
+			continue
+		}
+		out = append(out, EmbeddedSet{name, v})
+	}
+	slices.SortFunc(out, func(a, b EmbeddedSet) int { return a.Version.Compare(b.Version) })
+	return out
+}
+
+func embeddedLabels() string {
+	var l []string
+	for _, e := range EmbeddedSets() {
+		l = append(l, e.Label())
+	}
+	return strings.Join(l, ", ")
+}
+
+// LookupEmbedded finds a built-in set by name: "6.12", "v6.12",
+// "mainline-v6.17", "mainline" (the newest).
+func LookupEmbedded(name string) (EmbeddedSet, error) {
+	sets := EmbeddedSets()
+	for _, e := range sets {
+		if name == e.Name || name == e.Label() || name == "v"+e.Label() ||
+			name == "mainline" && strings.HasPrefix(e.Name, "mainline-") {
+			return e, nil
+		}
+	}
+	if v, ok := ParseVersion(name); ok {
+		for _, e := range sets {
+			if e.Version.Compare(v) == 0 {
+				return e, nil
+			}
+		}
+	}
+	return EmbeddedSet{}, fmt.Errorf("unknown fragment set %q (built in: %s)", name, embeddedLabels())
+}
+
+// ChooseEmbedded picks the built-in set for a kernel: the newest one not
+// newer than it. kernel is the zero Version when unknown.
+func ChooseEmbedded(kernel Version) (EmbeddedSet, string) {
+	sets := EmbeddedSets()
+	if len(sets) == 0 {
+		return EmbeddedSet{}, "no fragment sets are built in"
+	}
+	if kernel.Major == 0 {
+		last := sets[len(sets)-1]
+		return last, fmt.Sprintf("the kernel version is unknown, so the newest built-in set (built in: %s)", embeddedLabels())
+	}
+	pick := -1
+	for i, e := range sets {
+		if e.Version.Compare(kernel) <= 0 {
+			pick = i
+		}
+	}
+	if pick < 0 {
+		return sets[0], fmt.Sprintf("Linux %s is older than every built-in set (%s), so the oldest; pass --kernel-src with a %s tree for its own selftests", kernel, embeddedLabels(), kernel.Series())
+	}
+	e := sets[pick]
+	if e.Version.Compare(kernel) == 0 {
+		return e, fmt.Sprintf("the set of Linux %s itself (built in: %s)", kernel.Series(), embeddedLabels())
+	}
+	return e, fmt.Sprintf("the newest built-in set not newer than Linux %s (built in: %s)", kernel, embeddedLabels())
+}
+
+// Load reads a built-in set for an architecture (nil: none) and, with vm,
+// its config.vm.
+func (e EmbeddedSet) Load(arch *Arch, vm bool) (*FragmentSet, error) {
+	sub, err := fs.Sub(embedded, path.Join("fragments", e.Name))
+	if err != nil {
+		return nil, fmt.Errorf("load fragment set %s: %w", e.Name, err)
+	}
+	s, err := loadSet(sub, "built-in "+e.Name+"/", arch, vm)
+	if err != nil {
+		return nil, err
+	}
+	s.Name, s.Version = e.Label(), e.Version
+	return s, nil
+}
+
+// Fragments reads the selftests fragments of a tree.
+func (t *Tree) Fragments(arch *Arch, vm bool) (*FragmentSet, error) {
+	sub, err := fs.Sub(t.FS, SelftestsDir)
+	if err != nil {
+		return nil, fmt.Errorf("load selftests config of %s: %w", t.Dir, err)
+	}
+	s, err := loadSet(sub, path.Join(t.Dir, SelftestsDir)+"/", arch, vm)
+	if err != nil {
+		return nil, err
+	}
+	s.Name, s.Version = "Linux "+t.Version.String(), t.Version
+	s.Why = "the selftests of the tree " + t.Dir
+	return s, nil
+}
+
+// loadSet reads config, config.vm and config.<arch> from fsys. Only
+// config is required; a missing arch file or config.vm is noted in Lacks.
+func loadSet(fsys fs.FS, where string, arch *Arch, vm bool) (*FragmentSet, error) {
+	names := []string{"config"}
+	if vm {
+		names = append(names, "config.vm")
+	}
+	s := &FragmentSet{}
+	if arch != nil {
+		names = append(names, "config."+arch.Suffix)
+		s.Arch = arch.Suffix
+	}
+	for _, name := range names {
+		f, err := fsys.Open(name)
+		if errors.Is(err, fs.ErrNotExist) && name != "config" {
+			s.Lacks = append(s.Lacks, name)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load fragment %s%s: %w", where, name, err)
+		}
+		cfg, err := Parse(f, where+name)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		s.Files = append(s.Files, Fragment{Name: name, Path: where + name, Config: cfg})
+	}
+	s.merge()
+	return s, nil
+}

@@ -1,0 +1,102 @@
+package kconfig
+
+import (
+	"fmt"
+)
+
+// Request says what to judge and against which fragments; the command
+// and the kconfig.selftests check fill it from flags and the machine.
+type Request struct {
+	Config *Config
+	// Kernel is the version of the kernel under test (zero when
+	// unknown); KernelFrom says where it was read.
+	Kernel     Version
+	KernelFrom string
+	// Arch picks config.<arch> (nil: none); ArchFrom says where it came
+	// from.
+	Arch     *Arch
+	ArchFrom string
+	VM       bool // add config.vm
+	// Tree is a kernel tree (--kernel-src): its fragments, unless
+	// Fragments or Set say otherwise, and its Kconfig to explain with.
+	Tree *Tree
+	// Fragments are explicit files (--fragment); they win over the rest.
+	Fragments []Fragment
+	// Set forces a built-in set by name (--set).
+	Set string
+}
+
+// Result is a judged config.
+type Result struct {
+	Set         *FragmentSet
+	Diff        *Diff
+	Explanation *Explanation
+	// KconfigErr is why the tree's Kconfig could not explain the diff,
+	// which is then grouped by name only.
+	KconfigErr error
+}
+
+// Judge picks the fragment set, compares the config with it and groups
+// the difference by root cause. Its errors are bad input: an unknown
+// --set, a tree without the selftests' config.
+func Judge(r Request) (*Result, error) {
+	set, err := chooseSet(r)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Set: set, Diff: Compare(r.Config, set)}
+	var k *Kconfig
+	if r.Tree != nil {
+		if r.Arch == nil {
+			res.KconfigErr = fmt.Errorf("read Kconfig of %s: no architecture known (use --arch)", r.Tree.Dir)
+		} else if k, err = r.Tree.Kconfig(*r.Arch); err != nil {
+			res.KconfigErr = err
+			k = nil
+		}
+	}
+	res.Explanation = Explain(res.Diff, r.Config, k)
+	return res, nil
+}
+
+func chooseSet(r Request) (*FragmentSet, error) {
+	switch {
+	case len(r.Fragments) > 0:
+		s := NewFragmentSet("--fragment", r.Fragments)
+		s.Why = "given with --fragment"
+		return s, nil
+	case r.Set != "":
+		e, err := LookupEmbedded(r.Set)
+		if err != nil {
+			return nil, err
+		}
+		s, err := e.Load(r.Arch, r.VM)
+		if err != nil {
+			return nil, err
+		}
+		s.Why = "chosen with --set"
+		return s, nil
+	case r.Tree != nil:
+		return r.Tree.Fragments(r.Arch, r.VM)
+	}
+	e, why := ChooseEmbedded(r.Kernel)
+	s, err := e.Load(r.Arch, r.VM)
+	if err != nil {
+		return nil, err
+	}
+	s.Why = why
+	if r.KernelFrom != "" && r.Kernel.Major > 0 {
+		s.Why += "; kernel version from " + r.KernelFrom
+	}
+	return s, nil
+}
+
+// VersionMismatch says, for a tree, whether its selftests are of another
+// kernel series than the kernel under test: "" when they match or either
+// is unknown.
+func (r Request) VersionMismatch() string {
+	if r.Tree == nil || r.Kernel.Major == 0 || r.Tree.Version.Compare(r.Kernel) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the selftests tree is Linux %s but the kernel under test is %s: run the selftests of the same kernel",
+		r.Tree.Version, r.Kernel)
+}

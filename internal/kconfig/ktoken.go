@@ -1,0 +1,352 @@
+package kconfig
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// unknownMark replaces the expansion of a macro that would run a command;
+// a token holding it is unknown.
+const unknownMark = "\x00"
+
+type tokenKind uint8
+
+const (
+	tWord tokenKind = iota
+	tString
+	tOp
+	tUnknown
+)
+
+type token struct {
+	kind    tokenKind
+	text    string
+	unknown bool // a string holding an unexpanded macro
+}
+
+func (t token) operand() operand { return operand{name: t.text, quoted: t.kind == tString} }
+
+func isOperand(t token) bool { return t.kind == tWord || t.kind == tString }
+
+// tokenize splits an expanded statement line into words, quoted strings
+// and operators.
+func tokenize(s string) ([]token, error) {
+	var out []token
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case c == '"' || c == '\'':
+			var b strings.Builder
+			j := i + 1
+			for ; j < len(s) && s[j] != c; j++ {
+				if s[j] == '\\' && j+1 < len(s) {
+					j++
+				}
+				b.WriteByte(s[j])
+			}
+			if j == len(s) {
+				return nil, errors.New("unterminated string")
+			}
+			text := b.String()
+			unknown := strings.Contains(text, unknownMark)
+			out = append(out, token{kind: tString, text: text, unknown: unknown})
+			i = j + 1
+		case c == 0:
+			out = append(out, token{kind: tUnknown, text: "$(...)"})
+			i++
+		case isWordByte(c):
+			j := i
+			for j < len(s) && (isWordByte(s[j]) || s[j] == 0) {
+				j++
+			}
+			w := s[i:j]
+			if strings.Contains(w, unknownMark) {
+				out = append(out, token{kind: tUnknown, text: "$(...)"})
+			} else {
+				out = append(out, token{kind: tWord, text: w})
+			}
+			i = j
+		default:
+			op := ""
+			for _, o := range []string{"||", "&&", "!=", "<=", ">=", ":=", "+=", "=", "<", ">", "!", "(", ")"} {
+				if strings.HasPrefix(s[i:], o) {
+					op = o
+					break
+				}
+			}
+			if op == "" {
+				// The kernel's lexer warns and skips these too.
+				i++
+				continue
+			}
+			out = append(out, token{kind: tOp, text: op})
+			i += len(op)
+		}
+	}
+	return out, nil
+}
+
+var cmpOps = map[string]exprOp{"=": opEq, "!=": opNe, "<": opLt, "<=": opLe, ">": opGt, ">=": opGe}
+
+// parseExpr parses an expression from the front of toks and returns the
+// tokens after it (an "if" ends it). Precedence, loosest first: ||, &&,
+// !, comparisons.
+func parseExpr(toks []token) (*Expr, []token, error) {
+	p := exprParser{toks: toks}
+	e, err := p.or()
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, p.toks[p.i:], nil
+}
+
+type exprParser struct {
+	toks []token
+	i    int
+}
+
+func (p *exprParser) peekOp(op string) bool {
+	return p.i < len(p.toks) && p.toks[p.i].kind == tOp && p.toks[p.i].text == op
+}
+
+func (p *exprParser) or() (*Expr, error) {
+	l, err := p.and()
+	if err != nil {
+		return nil, err
+	}
+	for p.peekOp("||") {
+		p.i++
+		r, err := p.and()
+		if err != nil {
+			return nil, err
+		}
+		l = mk(opOr, l, r)
+	}
+	return l, nil
+}
+
+func (p *exprParser) and() (*Expr, error) {
+	l, err := p.not()
+	if err != nil {
+		return nil, err
+	}
+	for p.peekOp("&&") {
+		p.i++
+		r, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		l = mk(opAnd, l, r)
+	}
+	return l, nil
+}
+
+func (p *exprParser) not() (*Expr, error) {
+	if p.peekOp("!") {
+		p.i++
+		e, err := p.not()
+		if err != nil {
+			return nil, err
+		}
+		return mk(opNot, e, nil), nil
+	}
+	return p.primary()
+}
+
+func (p *exprParser) primary() (*Expr, error) {
+	if p.i >= len(p.toks) {
+		return nil, errors.New("expression ends early")
+	}
+	if p.peekOp("(") {
+		p.i++
+		e, err := p.or()
+		if err != nil {
+			return nil, err
+		}
+		if !p.peekOp(")") {
+			return nil, errors.New("missing )")
+		}
+		p.i++
+		return e, nil
+	}
+	t := p.toks[p.i]
+	if t.kind == tOp || t.kind == tWord && t.text == "if" {
+		return nil, fmt.Errorf("unexpected %q", t.text)
+	}
+	p.i++
+	unknown := t.kind == tUnknown || t.unknown
+	e := &Expr{op: opSym, a: t.operand()}
+	if p.i < len(p.toks) && p.toks[p.i].kind == tOp {
+		if op, ok := cmpOps[p.toks[p.i].text]; ok {
+			p.i++
+			if p.i >= len(p.toks) || !(isOperand(p.toks[p.i]) || p.toks[p.i].kind == tUnknown) {
+				return nil, fmt.Errorf("missing operand after %s", cmpText[op])
+			}
+			t2 := p.toks[p.i]
+			p.i++
+			unknown = unknown || t2.kind == tUnknown || t2.unknown
+			e = &Expr{op: op, a: t.operand(), b: t2.operand()}
+		}
+	}
+	if unknown {
+		return &Expr{op: opUnknown, unk: true}, nil
+	}
+	return e, nil
+}
+
+// The macro language: variables set with := (expanded once), = (expanded
+// on use, and so a function of $(1), $(2) ...) and +=; references
+// $(NAME) and calls $(NAME,arg,...). The built-in shell is not run.
+
+type macroVar struct {
+	value     string
+	recursive bool
+}
+
+type preproc struct {
+	env  map[string]string
+	vars map[string]macroVar
+	file string
+	line int
+	// budget bounds the work of one statement's expansion: a variable
+	// that refers to itself twice would otherwise take exponential time.
+	budget int
+}
+
+// maxExpand is the number of macro calls, and the length, one statement
+// may expand to; Linux's largest use well under a hundred.
+const maxExpand = 1 << 14
+
+// expandLine expands one statement with a fresh budget.
+func (pp *preproc) expandLine(s string) string {
+	pp.budget = maxExpand
+	return pp.expand(s, nil, 0)
+}
+
+func (pp *preproc) assign(name, op, value string) {
+	switch op {
+	case ":=":
+		pp.vars[name] = macroVar{value: pp.expandLine(value)}
+	case "=":
+		pp.vars[name] = macroVar{value: value, recursive: true}
+	case "+=":
+		v, ok := pp.vars[name]
+		switch {
+		case !ok:
+			pp.vars[name] = macroVar{value: value, recursive: true}
+		case v.recursive:
+			pp.vars[name] = macroVar{value: v.value + " " + value, recursive: true}
+		default:
+			pp.vars[name] = macroVar{value: v.value + " " + pp.expandLine(value)}
+		}
+	}
+}
+
+// expand replaces the macro references in s; args are the arguments of
+// the function being expanded, for $(1), $(2) ...
+func (pp *preproc) expand(s string, args []string, depth int) string {
+	if !strings.Contains(s, "$(") {
+		return s
+	}
+	if depth > 30 || pp.budget <= 0 {
+		return unknownMark
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if b.Len() > maxExpand {
+			return unknownMark
+		}
+		if s[i] != '$' || i+1 >= len(s) || s[i+1] != '(' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		end := matchParen(s, i+1)
+		if end < 0 {
+			b.WriteString(s[i:])
+			break
+		}
+		b.WriteString(pp.call(s[i+2:end], args, depth))
+		i = end + 1
+	}
+	return b.String()
+}
+
+// matchParen returns the index of the ) closing the ( at open, or -1.
+func matchParen(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// splitArgs splits a call at the commas outside nested parentheses.
+func splitArgs(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+func (pp *preproc) call(inner string, args []string, depth int) string {
+	if pp.budget--; pp.budget <= 0 {
+		return unknownMark
+	}
+	parts := splitArgs(inner)
+	name := strings.TrimSpace(pp.expand(parts[0], args, depth+1))
+	var callArgs []string
+	for _, a := range parts[1:] {
+		callArgs = append(callArgs, pp.expand(a, args, depth+1))
+	}
+	if n, err := strconv.Atoi(name); err == nil {
+		if n >= 1 && n <= len(args) {
+			return args[n-1]
+		}
+		return ""
+	}
+	switch name {
+	case "shell":
+		return unknownMark
+	case "info", "warning-if", "error-if":
+		return ""
+	case "filename":
+		return pp.file
+	case "lineno":
+		return strconv.Itoa(pp.line)
+	}
+	if v, ok := pp.vars[name]; ok {
+		if v.recursive {
+			return pp.expand(v.value, callArgs, depth+1)
+		}
+		return v.value
+	}
+	if v, ok := pp.env[name]; ok && len(callArgs) == 0 {
+		return v
+	}
+	return unknownMark
+}

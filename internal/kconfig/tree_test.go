@@ -1,0 +1,197 @@
+package kconfig
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestParseVersion(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Version
+		ok   bool
+	}{
+		{"6.18.44-fc-v669", Version{6, 18, 44}, true},
+		{"6.1.0-27-amd64", Version{6, 1, 0}, true},
+		{"6.12.117", Version{6, 12, 117}, true},
+		{"v6.17", Version{6, 17, 0}, true},
+		{"6.12", Version{6, 12, 0}, true},
+		{"6.12-rc1", Version{6, 12, 0}, true},
+		{"5.15.0-91-generic\n", Version{5, 15, 0}, true},
+		{"6", Version{}, false},
+		{"", Version{}, false},
+		{"x.y", Version{}, false},
+		{"0.1", Version{}, false},
+		{"6.x", Version{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseVersion(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ParseVersion(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	if s := (Version{6, 12, 0}).String(); s != "6.12" {
+		t.Errorf("String() = %q", s)
+	}
+	if (Version{6, 12, 117}).Compare(Version{6, 12, 1}) != 0 || (Version{6, 1, 0}).Compare(Version{6, 12, 0}) >= 0 {
+		t.Error("Compare orders by major and minor only")
+	}
+}
+
+func TestReadMakefileVersion(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       Version
+		err        string
+	}{
+		{"6.12", "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby Opossum Posse\n", Version{6, 12, 117}, ""},
+		{"no sublevel", "VERSION = 6\nPATCHLEVEL = 17\nSUBLEVEL =\n", Version{6, 17, 0}, ""},
+		{"no spaces", "VERSION=5\nPATCHLEVEL=15\n", Version{5, 15, 0}, ""},
+		{"first one wins", "VERSION = 6\nPATCHLEVEL = 1\nVERSION = 9\n", Version{6, 1, 0}, ""},
+		{"not a number", "VERSION = six\n", Version{}, `VERSION = "six" is not a number`},
+		{"not a kernel Makefile", "all:\n\techo hi\n", Version{}, "no VERSION and PATCHLEVEL"},
+	}
+	for _, tt := range tests {
+		got, err := ReadMakefileVersion(strings.NewReader(tt.text))
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s: got %v, %v; want %v", tt.name, got, err, tt.want)
+		}
+	}
+}
+
+func TestLookupArch(t *testing.T) {
+	tests := []struct{ in, suffix, srcarch string }{
+		{"x86_64", "x86_64", "x86"},
+		{"amd64", "x86_64", "x86"},
+		{"x86", "x86_64", "x86"},
+		{"aarch64", "aarch64", "arm64"},
+		{"arm64", "aarch64", "arm64"},
+		{"s390x", "s390x", "s390"},
+		{"riscv64", "riscv64", "riscv"},
+		{"ppc64le", "ppc64el", "powerpc"},
+		{"ppc64el", "ppc64el", "powerpc"},
+	}
+	for _, tt := range tests {
+		a, err := LookupArch(tt.in)
+		if err != nil || a.Suffix != tt.suffix || a.SrcArch != tt.srcarch {
+			t.Errorf("LookupArch(%q) = %+v, %v", tt.in, a, err)
+		}
+	}
+	if _, err := LookupArch("mips"); err == nil || !strings.Contains(err.Error(), "x86_64, aarch64, s390x, riscv64, ppc64le") {
+		t.Errorf("LookupArch(mips) err = %v", err)
+	}
+}
+
+func TestArchOfConfig(t *testing.T) {
+	tests := []struct {
+		cfg  string
+		want string
+	}{
+		{"CONFIG_X86_64=y\nCONFIG_X86=y\n", "x86_64"},
+		{"CONFIG_X86=y\n# CONFIG_64BIT is not set\n", ""},
+		{"CONFIG_ARM64=y\n", "aarch64"},
+		{"CONFIG_S390=y\n", "s390x"},
+		{"CONFIG_RISCV=y\nCONFIG_64BIT=y\n", "riscv64"},
+		{"CONFIG_RISCV=y\n", ""},
+		{"CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y\n", "ppc64le"},
+		{"CONFIG_PPC64=y\nCONFIG_CPU_BIG_ENDIAN=y\n", ""},
+		{"CONFIG_BPF=y\n", ""},
+	}
+	for _, tt := range tests {
+		a, ok := ArchOfConfig(mustParse(t, tt.cfg))
+		if a.Uname != tt.want || ok != (tt.want != "") {
+			t.Errorf("ArchOfConfig(%q) = %q, %v; want %q", tt.cfg, a.Uname, ok, tt.want)
+		}
+	}
+}
+
+func TestOpenTree(t *testing.T) {
+	mk := "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 3\n"
+	tests := []struct {
+		name  string
+		files map[string]string
+		err   string
+	}{
+		{"tree", map[string]string{"Makefile": mk, "Kconfig": ""}, ""},
+		{"no Makefile", map[string]string{"Kconfig": ""}, "open kernel tree t: open Makefile"},
+		{"not a kernel Makefile", map[string]string{"Makefile": "all:\n", "Kconfig": ""}, "no VERSION"},
+		{"no Kconfig", map[string]string{"Makefile": mk}, "Kconfig: file does not exist"},
+	}
+	for _, tt := range tests {
+		fsys := fstest.MapFS{}
+		for p, s := range tt.files {
+			fsys[p] = &fstest.MapFile{Data: []byte(s)}
+		}
+		tr, err := OpenTree(fsys, "t")
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || tr.Version != (Version{6, 12, 3}) {
+			t.Errorf("%s: %+v, %v", tt.name, tr, err)
+		}
+	}
+}
+
+func TestTreeFragments(t *testing.T) {
+	fsys := fstest.MapFS{
+		"Makefile":                      {Data: []byte("VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 3\n")},
+		"Kconfig":                       {Data: []byte("")},
+		SelftestsDir + "/config":        {Data: []byte("CONFIG_BPF=y\nCONFIG_NR_CPUS=64\n")},
+		SelftestsDir + "/config.vm":     {Data: []byte("CONFIG_9P_FS=y\n")},
+		SelftestsDir + "/config.x86_64": {Data: []byte("CONFIG_NR_CPUS=128\n")},
+	}
+	tr, err := OpenTree(fsys, "linux")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x86, _ := LookupArch("x86_64")
+	arm, _ := LookupArch("aarch64")
+	tests := []struct {
+		arch  *Arch
+		vm    bool
+		files string
+		lacks string
+		cpus  string
+	}{
+		{&x86, false, "config config.x86_64", "", "128"},
+		{&x86, true, "config config.vm config.x86_64", "", "128"},
+		{&arm, false, "config", "config.aarch64", "64"},
+		{nil, false, "config", "", "64"},
+	}
+	for _, tt := range tests {
+		s, err := tr.Fragments(tt.arch, tt.vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range s.Files {
+			names = append(names, f.Name)
+		}
+		var cpus string
+		for _, w := range s.Wanted() {
+			if w.Symbol == "NR_CPUS" {
+				cpus = w.Value
+			}
+		}
+		if strings.Join(names, " ") != tt.files || strings.Join(s.Lacks, " ") != tt.lacks || cpus != tt.cpus {
+			t.Errorf("arch %v vm %v: files %v lacks %v NR_CPUS=%s; want %q %q %s", tt.arch, tt.vm, names, s.Lacks, cpus, tt.files, tt.lacks, tt.cpus)
+		}
+		if s.Name != "Linux 6.12.3" || !strings.Contains(s.Files[0].Path, "linux/tools/testing/selftests/bpf/config") {
+			t.Errorf("Name %q, path %q", s.Name, s.Files[0].Path)
+		}
+	}
+	delete(fsys, SelftestsDir+"/config")
+	if _, err := tr.Fragments(&x86, false); err == nil || !strings.Contains(err.Error(), "load fragment linux/tools/testing/selftests/bpf/config") {
+		t.Errorf("tree without the selftests config: err = %v", err)
+	}
+}
