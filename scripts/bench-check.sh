@@ -37,6 +37,8 @@ cmds=(
 	"llc -march=bpf -mcpu=help"
 	"clang --version"
 	"clang --target=bpf -O2 -g -c $probe_dir/p.c -o $probe_dir/p.o"
+	"clang -O2 -g -emit-llvm -c $probe_dir/p.c -o $probe_dir/p.bc"
+	"llc -march=bpf -filetype=obj $probe_dir/p.bc -o $probe_dir/p2.o"
 	"pahole --version"
 	"pkg-config --modversion libbpf"
 	"bpftool version -j"

@@ -1,12 +1,15 @@
 package checks
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
@@ -142,47 +145,77 @@ func checkClangLLCMatch(_ context.Context, e *Env) Finding {
 		pathFix(c.use.Path))
 }
 
+// bpfObject is the probe built the recommended way, shared by clang.probe
+// (is it an EM_BPF object with BTF?) and clang.pitfalls (is it clean?):
+// each clang run costs 30-40 ms of CPU, mostly loading LLVM.
+type bpfObject struct {
+	data []byte
+	cmd  string // as the report shows it
+}
+
+// BPFProbe compiles bpfobj.SwitchProbe with `clang --target=bpf -O2 -g`
+// once per run. It starts on the clang found on disk without waiting for
+// the version probe: the compile is what takes time.
+func (e *Env) BPFProbe() (*bpfObject, error) {
+	return memo(e, "clang.bpf-probe", func() (*bpfObject, error) {
+		use, all, _ := findTool(e.Host, "clang")
+		if len(all) == 0 {
+			return nil, errors.New("no clang")
+		}
+		dir, err := os.MkdirTemp("", "bpfdoctor-probe-")
+		if err != nil {
+			return nil, fmt.Errorf("create probe directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		src, obj := filepath.Join(dir, "probe.bpf.c"), filepath.Join(dir, "probe.bpf.o")
+		if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
+			return nil, fmt.Errorf("write probe source: %w", err)
+		}
+		args := llvm.ProbeArgs(src, obj)
+		o := &bpfObject{cmd: use.Path + " " + strings.Join(args, " ")}
+		if _, err := e.run(use.Exec, args...); err != nil {
+			return o, err
+		}
+		if o.data, err = os.ReadFile(obj); err != nil {
+			return o, fmt.Errorf("read probe object: %w", err)
+		}
+		return o, nil
+	})
+}
+
+// probeFix is the fix for a clang that cannot build BPF objects.
+var probeFix = &Fix{Text: "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does.",
+	Commands: []string{"bpfdoctor bootstrap llvm"}}
+
 func checkClangProbe(_ context.Context, e *Env) Finding {
 	p, err := e.Clang()
 	if p.use.Path == "" || err != nil {
 		return Result(Skip, "no usable clang (see clang.version)")
 	}
-	dir, err := os.MkdirTemp("", "bpfdoctor-probe-")
-	if err != nil {
-		return Result(Error, "create probe directory: %v", err)
-	}
-	defer os.RemoveAll(dir)
-	src, obj := filepath.Join(dir, "probe.bpf.c"), filepath.Join(dir, "probe.bpf.o")
-	if err := os.WriteFile(src, []byte(llvm.ProbeSource), 0o644); err != nil {
-		return Result(Error, "write probe source: %v", err)
-	}
-	args := llvm.ProbeArgs(src, obj)
-	cmd := "clang " + strings.Join(args, " ")
-	fix := "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does."
-	if _, err := e.run(p.use.Exec, args...); err != nil {
-		if ce, ok := err.(*host.CmdError); ok && ce.ExitCode > 0 {
-			return Result(Fail, "clang cannot compile for BPF: %v", err).WithSource(cmd).
-				WithFix(fix, "bpfdoctor bootstrap llvm")
-		}
+	o, err := e.BPFProbe()
+	var ce *host.CmdError
+	switch {
+	case errors.As(err, &ce) && ce.ExitCode > 0:
+		f := Result(Fail, "clang cannot compile for BPF: %v", err).WithSource(o.cmd)
+		f.Fix = probeFix
+		return f
+	case err != nil:
 		return cmdError(err)
 	}
-	fh, err := os.Open(obj)
+	obj, err := llvm.ReadObject(bytes.NewReader(o.data))
 	if err != nil {
-		return Result(Error, "open probe object: %v", err).WithSource(cmd)
+		f := Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(o.cmd)
+		f.Fix = probeFix
+		return f
 	}
-	defer fh.Close()
-	o, err := llvm.ReadObject(fh)
-	if err != nil {
-		return Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(cmd).
-			WithFix(fix, "bpfdoctor bootstrap llvm")
-	}
-	if probs := o.ProbeProblems(); len(probs) > 0 {
-		return Result(Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).
-			WithSource(cmd).WithFix(fix, "bpfdoctor bootstrap llvm")
+	if probs := obj.ProbeProblems(); len(probs) > 0 {
+		f := Result(Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).WithSource(o.cmd)
+		f.Fix = probeFix
+		return f
 	}
 	return Result(Pass, "compiled an EM_BPF object with .BTF and .BTF.ext").
-		WithSource(cmd).
-		WithDetails("sections: " + strings.Join(o.Sections, " "))
+		WithSource(o.cmd).
+		WithDetails("sections: " + strings.Join(obj.Sections, " "))
 }
 
 // sameLLVM reports whether clang and llc come from one LLVM installation:

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"context"
 	"debug/elf"
 	"errors"
@@ -207,16 +208,20 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 		return Result(Error, "write probe source: %v", err)
 	}
 	// The builds run at once: each is one or two short commands whose
-	// time is mostly loading LLVM.
+	// time is mostly loading LLVM. The recommended one is clang.probe's
+	// object, built once for both.
 	res := make([]pitfallResult, len(pitfallBuilds))
 	var wg sync.WaitGroup
 	for i, b := range pitfallBuilds {
 		res[i].b = b
-		if b.native && len(llcAll) == 0 {
+		switch {
+		case !b.native:
+			wg.Go(func() { e.readBPFProbe(&res[i]) })
+		case len(llcAll) == 0:
 			res[i].skipped = "no llc"
-			continue
+		default:
+			wg.Go(func() { e.buildPitfall(&res[i], use.Exec, llcUse.Exec, src, filepath.Join(dir, b.key)) })
 		}
-		wg.Go(func() { e.buildPitfall(&res[i], use.Exec, llcUse.Exec, src, filepath.Join(dir, b.key)) })
 	}
 	// The version probes, shared with clang.version and llvm.llc, run
 	// alongside: they only decide how the results read.
@@ -242,8 +247,7 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	for _, r := range res {
 		f = f.WithDetails(r.b.name+" → "+r.summary()).WithFact(r.b.key, r.keys())
 	}
-	broken := &Fix{Text: "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does.",
-		Commands: []string{"bpfdoctor bootstrap llvm"}}
+	broken := probeFix
 	var ce *host.CmdError
 	switch {
 	case errors.As(rec.err, &ce) && ce.ExitCode > 0:
@@ -276,20 +280,29 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	return f
 }
 
-// buildPitfall builds the probe one way and reads the object. For the
-// native target clang writes the module's bitcode and llc compiles it, as
+// readBPFProbe reads the object clang.probe built the recommended way.
+func (e *Env) readBPFProbe(r *pitfallResult) {
+	o, err := e.BPFProbe()
+	if r.err = err; err != nil {
+		return
+	}
+	obj, err := bpfobj.Read(bytes.NewReader(o.data))
+	if err != nil {
+		r.bad = err
+		return
+	}
+	r.problems = obj.Problems()
+}
+
+// buildPitfall builds the probe with clang's native target and reads the
+// object: clang writes the module's bitcode and llc compiles it, as
 // `clang -emit-llvm -c -o - | llc -march=bpf -filetype=obj` does.
 func (e *Env) buildPitfall(r *pitfallResult, clang, llc, src, out string) {
-	obj := out + ".o"
-	if r.b.native {
-		bc := out + ".bc"
-		if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-emit-llvm", "-c", src, "-o", bc})...); r.err != nil {
-			return
-		}
-		if _, r.err = e.run(llc, "-march=bpf", "-filetype=obj", bc, "-o", obj); r.err != nil {
-			return
-		}
-	} else if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-c", src, "-o", obj})...); r.err != nil {
+	obj, bc := out+".o", out+".bc"
+	if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-emit-llvm", "-c", src, "-o", bc})...); r.err != nil {
+		return
+	}
+	if _, r.err = e.run(llc, "-march=bpf", "-filetype=obj", bc, "-o", obj); r.err != nil {
 		return
 	}
 	o, err := bpfobj.Open(obj)

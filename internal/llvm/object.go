@@ -82,34 +82,6 @@ func (o Object) ProbeProblems() []string {
 	return p
 }
 
-// ProbeSource is the C program the doctor compiles to prove the toolchain
-// works. It has no includes, so it builds without kernel or libbpf headers;
-// the section attribute stands in for libbpf's SEC("xdp"), and the structs
-// give -g something to describe in .BTF, the function func/line info for
-// .BTF.ext.
-const ProbeSource = `/* bpfdoctor probe: clang --target=bpf -O2 -g -c probe.c -o probe.o */
-
-struct bpfdoctor_ctx {
-	unsigned int data;
-	unsigned int data_end;
-};
-
-struct bpfdoctor_pair {
-	unsigned int a;
-	unsigned long long b;
-};
-
-char _license[] __attribute__((section("license"), used)) = "GPL";
-
-__attribute__((section("xdp"), used))
-int bpfdoctor_probe(struct bpfdoctor_ctx *ctx)
-{
-	struct bpfdoctor_pair p = { ctx->data, ctx->data_end };
-
-	return p.b > p.a ? 2 : 1; /* XDP_PASS : XDP_DROP */
-}
-`
-
 // ProbeArgs returns the clang arguments that compile srcPath to the BPF
 // object outPath, as the selftests do: --target=bpf (not the native target,
 // which can add jump tables and .eh_frame), -O2 (the verifier rejects -O0

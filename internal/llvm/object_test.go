@@ -56,7 +56,7 @@ func writeProbe(t *testing.T) (dir, src string) {
 	t.Helper()
 	dir = t.TempDir()
 	src = filepath.Join(dir, "probe.c")
-	if err := os.WriteFile(src, []byte(ProbeSource), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(probeSource), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir, src
@@ -72,18 +72,18 @@ func TestProbeArgs(t *testing.T) {
 
 func TestProbeSourceIsSelfContained(t *testing.T) {
 	for _, bad := range []string{"#include", "`"} {
-		if strings.Contains(ProbeSource, bad) {
-			t.Errorf("ProbeSource contains %q", bad)
+		if strings.Contains(probeSource, bad) {
+			t.Errorf("probeSource contains %q", bad)
 		}
 	}
 	for _, need := range []string{`section("xdp")`, "used", "struct "} {
-		if !strings.Contains(ProbeSource, need) {
-			t.Errorf("ProbeSource lacks %q", need)
+		if !strings.Contains(probeSource, need) {
+			t.Errorf("probeSource lacks %q", need)
 		}
 	}
 }
 
-// Objects compiled from ProbeSource by Debian clang 14.0.6, so the object
+// Objects compiled from probeSource by Debian clang 14.0.6, so the object
 // checks are tested even where clang is missing.
 func TestReadObjectTestdata(t *testing.T) {
 	tests := []struct {
@@ -199,7 +199,7 @@ func TestReadObjectCorrupt(t *testing.T) {
 	}
 }
 
-// The tests below compile ProbeSource with the real clang.
+// The tests below compile probeSource with the real clang.
 
 func TestProbeCompileRealClang(t *testing.T) {
 	clang := requireTool(t, "clang")
@@ -250,3 +250,30 @@ func TestProbeCompileRealClangNative(t *testing.T) {
 		t.Errorf("ProbeProblems = %q, want not EM_BPF first", p)
 	}
 }
+
+// probeSource is a BPF C program that proves the toolchain works. It has no includes, so it builds without kernel or libbpf headers;
+// the section attribute stands in for libbpf's SEC("xdp"), and the structs
+// give -g something to describe in .BTF, the function func/line info for
+// .BTF.ext.
+const probeSource = `/* bpfdoctor probe: clang --target=bpf -O2 -g -c probe.c -o probe.o */
+
+struct bpfdoctor_ctx {
+	unsigned int data;
+	unsigned int data_end;
+};
+
+struct bpfdoctor_pair {
+	unsigned int a;
+	unsigned long long b;
+};
+
+char _license[] __attribute__((section("license"), used)) = "GPL";
+
+__attribute__((section("xdp"), used))
+int bpfdoctor_probe(struct bpfdoctor_ctx *ctx)
+{
+	struct bpfdoctor_pair p = { ctx->data, ctx->data_end };
+
+	return p.b > p.a ? 2 : 1; /* XDP_PASS : XDP_DROP */
+}
+`
