@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"os"
 	"path/filepath"
 	"slices"
@@ -159,7 +160,7 @@ func (o *kconfigOptions) fixCommand() string {
 	args := []string{"bpfdoctor", "kconfig", "fix"}
 	add := func(flag, v string) {
 		if v != "" {
-			args = append(args, flag, shellQuote(v))
+			args = append(args, flag, shell.Quote(v))
 		}
 	}
 	add("--config", o.config)
@@ -173,13 +174,6 @@ func (o *kconfigOptions) fixCommand() string {
 		args = append(args, "--vm")
 	}
 	return strings.Join(append(args, "-o", "bpf-selftests.config"), " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`&;|<>()*?[]{}!#~") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func runKconfigDiff(o *kconfigOptions) error {

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"os"
 	"runtime"
 	"strings"
@@ -135,19 +136,12 @@ func checkKconfigSelftests(_ context.Context, e *Env) Finding {
 func (e *Env) kconfigFixCommand() string {
 	cmd := "bpfdoctor kconfig fix"
 	if e.Config != nil && e.ConfigPath != "" {
-		cmd += " --config " + kconfigShellWord(e.ConfigPath)
+		cmd += " --config " + shell.Quote(e.ConfigPath)
 	}
 	if e.KernelSrc != "" {
-		cmd += " --kernel-src " + kconfigShellWord(e.KernelSrc)
+		cmd += " --kernel-src " + shell.Quote(e.KernelSrc)
 	}
 	return cmd + " -o bpf-selftests.config"
-}
-
-func kconfigShellWord(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`&;|<>()*?[]{}!#~") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func kconfigPlural(n int) string {
@@ -341,7 +335,7 @@ func scriptsConfig(es []kconfig.Entry) string {
 				parts = append(parts, "-e "+e.Symbol)
 			}
 		case kconfig.String:
-			parts = append(parts, "--set-str "+e.Symbol+" "+kconfigShellWord(e.Value))
+			parts = append(parts, "--set-str "+e.Symbol+" "+shell.Quote(e.Value))
 		default:
 			parts = append(parts, "--set-val "+e.Symbol+" "+e.Value)
 		}

@@ -3,6 +3,7 @@ package kconfig
 import (
 	"bufio"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"io"
 	"strings"
 )
@@ -122,11 +123,7 @@ func scriptLine(e Entry) string {
 		}
 		return "set_opt " + e.Symbol + " --enable"
 	case String:
-		return "set_opt " + e.Symbol + " --set-str " + shellQuote(e.Value)
+		return "set_opt " + e.Symbol + " --set-str " + shell.Quote(e.Value)
 	}
-	return "set_opt " + e.Symbol + " --set-val " + shellQuote(e.Value)
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return "set_opt " + e.Symbol + " --set-val " + shell.Quote(e.Value)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"io"
 	"io/fs"
 	"os"
@@ -256,23 +257,13 @@ func pathLine(h *host.Host, bin string) string {
 	if p, err := h.LookPath("pahole"); err == nil && sameFile(p, bin) {
 		return ""
 	}
-	return "export PATH=" + ShellQuote(filepath.Dir(bin)) + ":$PATH"
+	return "export PATH=" + shell.Quote(filepath.Dir(bin)) + ":$PATH"
 }
 
 func sameFile(a, b string) bool {
 	fa, err1 := os.Stat(a)
 	fb, err2 := os.Stat(b)
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
-}
-
-// ShellQuote quotes s for a POSIX shell when it needs it.
-func ShellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func installedVersion(ctx context.Context, h *host.Host, bin string) (Version, error) {
