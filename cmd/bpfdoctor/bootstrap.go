@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
@@ -258,7 +259,7 @@ func runBootstrapLLVM(cmd *cobra.Command, io IO, o *llvmOptions) error {
 	log := &stepLog{w: io.ErrOut, bars: []*fetch.Bar{bar}}
 	res, err := plan.Run(cmd.Context(), h, llvm.RunOptions{
 		Log:      log,
-		Progress: func(s llvm.Status) { bar.Update(s.Done, s.Total) },
+		Progress: func(s cmake.Status) { bar.Update(s.Done, s.Total) },
 	})
 	bar.Finish()
 	if err != nil {

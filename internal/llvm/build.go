@@ -1,10 +1,10 @@
 package llvm
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"io"
 	"os"
 	"path/filepath"
@@ -19,7 +19,7 @@ type RunOptions struct {
 	// Log gets one line per step and, on failure, the log's tail.
 	Log io.Writer
 	// Progress gets ninja's [done/total] as it goes.
-	Progress func(s Status)
+	Progress func(s cmake.Status)
 	// LogPath is the build log; "" is <build>/bpfdoctor-build.log. Runs
 	// append to it.
 	LogPath string
@@ -34,7 +34,7 @@ type Result struct {
 	Configured bool
 	// FirstStatus is ninja's first [n/N] of this run, zero when ninja had
 	// no work: a resumed build starts with a smaller N.
-	FirstStatus Status
+	FirstStatus cmake.Status
 	NoWork      bool
 	LogPath     string
 }
@@ -121,18 +121,18 @@ func (p *Plan) Run(ctx context.Context, h *host.Host, o RunOptions) (res *Result
 	fmt.Fprintf(logf, "$ %s\n", DisplayCommand(p.Build))
 	first := true
 	onLine := func(line string) {
-		if s, ok := ParseNinjaStatus(line); ok {
+		if s, ok := cmake.ParseNinjaStatus(line); ok {
 			if first {
 				res.FirstStatus, first = s, false
 			}
 			if o.Progress != nil {
 				o.Progress(s)
 			}
-		} else if line == ninjaNoWork {
+		} else if line == cmake.NinjaNoWork {
 			res.NoWork = true
 		}
 	}
-	err = h.Stream(ctx, host.StreamOptions{Out: logf, Env: []string{"NINJA_STATUS=" + NinjaStatusFormat}, OnLine: onLine}, p.Build[0], p.Build[1:]...)
+	err = h.Stream(ctx, host.StreamOptions{Out: logf, Env: []string{"NINJA_STATUS=" + cmake.NinjaStatusFormat}, OnLine: onLine}, p.Build[0], p.Build[1:]...)
 	if err != nil {
 		return res, wrapStep(ctx, "build LLVM", err)
 	}
@@ -186,7 +186,7 @@ func checkLLC(ctx context.Context, h *host.Host, path string) (LLC, error) {
 // error: cmake cannot switch it, and deleting hours of build is the
 // user's call.
 func (p *Plan) configured() (ok bool, why string, err error) {
-	cache, err := ReadCMakeCache(filepath.Join(p.BuildDir, "CMakeCache.txt"))
+	cache, err := cmake.ReadCache(filepath.Join(p.BuildDir, "CMakeCache.txt"))
 	if err != nil {
 		return false, "new build directory", nil
 	}
@@ -202,32 +202,4 @@ func (p *Plan) configured() (ok bool, why string, err error) {
 		}
 	}
 	return true, "", nil
-}
-
-// ReadCMakeCache reads the NAME:TYPE=VALUE entries of a CMakeCache.txt.
-func ReadCMakeCache(path string) (map[string]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	m := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") || strings.HasPrefix(line, "//") {
-			continue
-		}
-		key, val, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		name, _, _ := strings.Cut(key, ":")
-		m[name] = val
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return m, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,23 +111,23 @@ int main(int argc, char **argv) {
 
 type statusLog struct {
 	mu sync.Mutex
-	s  []Status
+	s  []cmake.Status
 }
 
-func (l *statusLog) add(s Status) {
+func (l *statusLog) add(s cmake.Status) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.s = append(l.s, s)
 }
 
-func (l *statusLog) all() []Status {
+func (l *statusLog) all() []cmake.Status {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]Status(nil), l.s...)
+	return append([]cmake.Status(nil), l.s...)
 }
 
 // checkStatuses requires one run's statuses to count up to their total.
-func checkStatuses(t *testing.T, ss []Status) {
+func checkStatuses(t *testing.T, ss []cmake.Status) {
 	t.Helper()
 	if len(ss) == 0 {
 		t.Fatal("no [n/N] status from ninja")
@@ -169,7 +170,7 @@ func TestRunEndToEnd(t *testing.T) {
 	var first statusLog
 	var log bytes.Buffer
 	start := time.Now()
-	_, err = p.Run(ctx, h, RunOptions{Log: &log, Progress: func(s Status) {
+	_, err = p.Run(ctx, h, RunOptions{Log: &log, Progress: func(s cmake.Status) {
 		first.add(s)
 		if s.Done >= 3 {
 			cancel()
@@ -185,7 +186,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("first run's total %d, want every edge (%d sources, 2 links)", total1, supportFiles+1)
 	}
 
-	cache, err := ReadCMakeCache(filepath.Join(build, "CMakeCache.txt"))
+	cache, err := cmake.ReadCache(filepath.Join(build, "CMakeCache.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,9 +233,9 @@ func TestRunEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fromLog []Status
+	var fromLog []cmake.Status
 	for _, line := range strings.Split(string(b), "\n") {
-		if s, ok := ParseNinjaStatus(line); ok {
+		if s, ok := cmake.ParseNinjaStatus(line); ok {
 			fromLog = append(fromLog, s)
 		} else if strings.HasPrefix(line, "[") {
 			t.Errorf("unparsed status-like line %q", line)
@@ -243,7 +244,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if len(fromLog) != len(fs)+len(ss) {
 		t.Errorf("%d status lines in the log, %d reported", len(fromLog), len(fs)+len(ss))
 	}
-	if !strings.Contains(string(b), ninjaInterrupted) {
+	if !strings.Contains(string(b), cmake.NinjaInterrupted) {
 		t.Errorf("the log lacks ninja's own interrupt message")
 	}
 
@@ -252,7 +253,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.NoWork || res.Configured || res.FirstStatus != (Status{}) {
+	if !res.NoWork || res.Configured || res.FirstStatus != (cmake.Status{}) {
 		t.Errorf("run 3 = %+v, want no work", res)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"io"
 	"io/fs"
@@ -21,7 +22,6 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
-	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
 )
 
@@ -342,7 +342,7 @@ func Build(ctx context.Context, h *host.Host, o BuildOptions) (err error) {
 	}
 	fmt.Fprintf(o.Log, "building with %s (log: %s)\n", tool, o.LogPath)
 	fmt.Fprintf(logf, "$ %s %s\n", tool, strings.Join(buildArgs, " "))
-	if err := h.Stream(ctx, host.StreamOptions{Out: logf, Env: []string{"NINJA_STATUS=" + llvm.NinjaStatusFormat}, OnLine: progressLine(o.Progress)}, tool, buildArgs...); err != nil {
+	if err := h.Stream(ctx, host.StreamOptions{Out: logf, Env: []string{"NINJA_STATUS=" + cmake.NinjaStatusFormat}, OnLine: progressLine(o.Progress)}, tool, buildArgs...); err != nil {
 		return fmt.Errorf("build pahole %s: %w", v, err)
 	}
 
@@ -401,7 +401,7 @@ func ConfigureArgs(v Version, src, build, prefix, generator string) []string {
 // resetStaleBuild removes a build directory configured for another source
 // tree or generator: cmake refuses to switch either in place.
 func resetStaleBuild(build, src, gen string) error {
-	cache, err := llvm.ReadCMakeCache(filepath.Join(build, "CMakeCache.txt"))
+	cache, err := cmake.ReadCache(filepath.Join(build, "CMakeCache.txt"))
 	if err != nil {
 		return nil
 	}
@@ -423,7 +423,7 @@ func progressLine(fn func(done, total int64)) func(string) {
 		return nil
 	}
 	return func(line string) {
-		if s, ok := llvm.ParseNinjaStatus(line); ok {
+		if s, ok := cmake.ParseNinjaStatus(line); ok {
 			fn(s.Done, s.Total)
 		} else if m := makeStatus.FindStringSubmatch(line); m != nil {
 			d, _ := strconv.ParseInt(m[1], 10, 64)

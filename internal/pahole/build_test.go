@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
-	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
 )
 
@@ -273,7 +273,7 @@ func TestBootstrapBuildsAndInstalls(t *testing.T) {
 	}
 	lay := NewLayout(cache)
 	build := filepath.Join(lay.Builds, filepath.Base(filepath.Dir(res.Tree)))
-	cc, err := llvm.ReadCMakeCache(filepath.Join(build, "CMakeCache.txt"))
+	cc, err := cmake.ReadCache(filepath.Join(build, "CMakeCache.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

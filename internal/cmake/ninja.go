@@ -1,4 +1,7 @@
-package llvm
+// Package cmake reads what a cmake + ninja build leaves behind: the
+// CMakeCache.txt of a configured build, and ninja's "[n/N]" status lines.
+// Both bootstraps, LLVM's and pahole's, build this way.
+package cmake
 
 import (
 	"regexp"
@@ -37,6 +40,6 @@ func ParseNinjaStatus(line string) (s Status, ok bool) {
 
 // Ninja's own summary lines, read to tell what a run did.
 const (
-	ninjaNoWork      = "ninja: no work to do."
-	ninjaInterrupted = "ninja: build stopped: interrupted by user."
+	NinjaNoWork      = "ninja: no work to do."
+	NinjaInterrupted = "ninja: build stopped: interrupted by user."
 )

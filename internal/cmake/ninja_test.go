@@ -1,4 +1,4 @@
-package llvm
+package cmake
 
 import (
 	"os"
@@ -47,7 +47,7 @@ func TestParseNinjaStatusRealOutput(t *testing.T) {
 		switch {
 		case strings.HasPrefix(line, "ninja: Entering directory"):
 			runs = append(runs, nil)
-		case line == ninjaNoWork:
+		case line == NinjaNoWork:
 			noWork++
 		case strings.HasPrefix(line, "FAILED: "):
 			failed++
