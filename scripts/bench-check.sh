@@ -39,6 +39,8 @@ cmds=(
 	"clang --target=bpf -O2 -g -c $probe_dir/p.c -o $probe_dir/p.o"
 	"clang -O2 -g -emit-llvm -c $probe_dir/p.c -o $probe_dir/p.bc"
 	"llc -march=bpf -filetype=obj $probe_dir/p.bc -o $probe_dir/p2.o"
+	"clang -O2 -g -fno-jump-tables -emit-llvm -c $probe_dir/p.c -o $probe_dir/p3.bc"
+	"llc -march=bpf -filetype=obj $probe_dir/p3.bc -o $probe_dir/p3.o"
 	"pahole --version"
 	"pkg-config --modversion libbpf"
 	"bpftool version -j"

@@ -19,7 +19,7 @@ import (
 func init() {
 	register([]Check{
 		{ID: "clang.pitfalls", Area: "clang", Title: "build pitfalls", Run: checkPitfalls,
-			Looks: "a switch probe built with `--target=bpf -O2 -g` and with the native target's `-O2 -g` through `llc -march=bpf`, read for switch tables, .eh_frame, 32-bit types and missing BTF"},
+			Looks: "a switch probe built with `--target=bpf -O2 -g` and with the native target's `-O2 -g`, with and without -fno-jump-tables, through `llc -march=bpf`, read for switch tables, .eh_frame, 32-bit types and missing BTF"},
 	})
 }
 
@@ -140,14 +140,16 @@ type pitfallBuild struct {
 }
 
 // The first is the recommended way: the check's status is its result. The
-// second is the native target through llc, as samples and old Makefiles
-// build. Each command costs 30-40 ms of CPU, nearly all of it loading
-// LLVM, and the check runs in every `bpfdoctor check`: so one native build,
-// with -g, which shows what -g does not fix. `bpfdoctor lint` judges the
-// user's own objects built any other way.
+// others are the native target through llc, as samples and old Makefiles
+// build: with -g, which shows what -g does not fix, and with
+// -fno-jump-tables too, which shows what that flag does fix. Each command
+// costs 30-40 ms of CPU, nearly all of it loading LLVM, and the check runs
+// in every `bpfdoctor check`, so the grid stops there; `bpfdoctor lint`
+// judges the user's own objects built any other way.
 var pitfallBuilds = []pitfallBuild{
 	{name: "--target=bpf -O2 -g", key: "bpf", flags: []string{"--target=bpf", "-O2", "-g"}},
 	{name: "native -O2 -g | llc -march=bpf", key: "native", native: true, flags: []string{"-O2", "-g"}},
+	{name: "native -O2 -g -fno-jump-tables | llc -march=bpf", key: "native_no_jump_tables", native: true, flags: []string{"-O2", "-g", "-fno-jump-tables"}},
 }
 
 type pitfallResult struct {
