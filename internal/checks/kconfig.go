@@ -61,10 +61,10 @@ func (e *Env) machineArch() (kconfig.Arch, string, bool) {
 }
 
 func checkKconfigSelftests(_ context.Context, e *Env) Finding {
-	if _, _, err := e.KernelConfig(); err != nil {
+	_, path, err := e.KernelConfig()
+	if err != nil {
 		return Result(Skip, "no kernel config to judge (see kernel.config)")
 	}
-	_, path, _ := e.KernelConfig()
 	req, err := e.KconfigRequest()
 	if err != nil {
 		return Result(Error, "%v", err)
