@@ -80,6 +80,14 @@ func TestRunTimeoutKillsGroup(t *testing.T) {
 	if want := "`hang --version` did not finish within 300ms and was killed"; err.Error() != want {
 		t.Errorf("err = %q, want %q", err, want)
 	}
+	waitGone(t, pidFile)
+}
+
+// waitGone waits until the process whose pid a tool wrote to pidFile is
+// gone (or a zombie about to be reaped by init), and fails the test if it
+// outlives two seconds.
+func waitGone(t *testing.T, pidFile string) {
+	t.Helper()
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +96,6 @@ func TestRunTimeoutKillsGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The grandchild is gone (or a zombie about to be reaped by init).
 	deadline := time.Now().Add(2 * time.Second)
 	for syscall.Kill(pid, 0) == nil && !isZombie(pid) {
 		if time.Now().After(deadline) {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -87,13 +86,7 @@ func TestStreamInterruptIsSIGINT(t *testing.T) {
 		"build": "trap 'echo cleaned up; exit 130' INT\necho started\nwhile :; do /bin/sleep 0.05; done",
 	})
 	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		for !strings.Contains(out.String(), "started") {
-			time.Sleep(10 * time.Millisecond)
-		}
-		cancel()
-	}()
+	ctx := cancelOnOutput(&out, "started")
 	start := time.Now()
 	err := h.Stream(ctx, StreamOptions{Out: &out, Grace: 5 * time.Second}, "build")
 	if el := time.Since(start); el > 3*time.Second {
@@ -115,13 +108,7 @@ func TestStreamInterruptKillsGroupAfterGrace(t *testing.T) {
 		"stubborn": "trap '' INT\n(trap '' INT; exec /bin/sleep 30) &\necho $! > " + pidFile + "\necho started\nwhile :; do /bin/sleep 0.05; done",
 	})
 	var out syncBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		for !strings.Contains(out.String(), "started") {
-			time.Sleep(10 * time.Millisecond)
-		}
-		cancel()
-	}()
+	ctx := cancelOnOutput(&out, "started")
 	start := time.Now()
 	err := h.Stream(ctx, StreamOptions{Out: &out, Grace: 200 * time.Millisecond}, "stubborn")
 	if el := time.Since(start); el > 3*time.Second {
@@ -130,21 +117,7 @@ func TestStreamInterruptKillsGroupAfterGrace(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(2 * time.Second)
-	for syscall.Kill(pid, 0) == nil && !isZombie(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("grandchild %d survived the interrupt", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitGone(t, pidFile)
 }
 
 // Stream has no deadline of its own: the host's probe timeout must not
@@ -192,4 +165,17 @@ func TestTailLines(t *testing.T) {
 	if _, err := TailLines(filepath.Join(t.TempDir(), "none"), 3); err == nil {
 		t.Error("no error for a missing log")
 	}
+}
+
+// cancelOnOutput returns a context cancelled once out holds want: the
+// interrupt comes when the command is running, not before it starts.
+func cancelOnOutput(out *syncBuffer, want string) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for !strings.Contains(out.String(), want) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	}()
+	return ctx
 }
