@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
@@ -97,8 +98,8 @@ func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
 
 // judge turns each requirement into its finding. IDs stay stable and
 // unique: require.clang, then require.clang-2 for a second clang bound.
-func judge(reqs []require.Requirement, fs []checks.Finding) []checks.Finding {
-	var out []checks.Finding
+func judge(reqs []require.Requirement, fs []finding.Finding) []finding.Finding {
+	var out []finding.Finding
 	seen := map[string]int{}
 	for _, r := range reqs {
 		seen[r.Name]++

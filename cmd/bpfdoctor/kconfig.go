@@ -3,11 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/spf13/cobra"
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 )
@@ -74,7 +75,7 @@ func runLint(o *lintOptions, paths []string) error {
 			return usagef("--btf %s: %v", o.btf, kerr)
 		}
 	}
-	var fs []checks.Finding
+	var fs []finding.Finding
 	for i, p := range paths {
 		fs = append(fs, checks.LintObject(p, objs[i], k, kerr)...)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 )
 
@@ -64,7 +64,7 @@ func (o *outputOptions) report(rep render.Report) error {
 	if err := render.Write(o.io.Out, o.format, rep, render.Options{Color: color && o.format == "text", Verbose: o.verbose, Strict: o.strict}); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	if checks.Failed(rep.Findings, o.strict) {
+	if finding.Failed(rep.Findings, o.strict) {
 		return exitError{exitFail}
 	}
 	return nil

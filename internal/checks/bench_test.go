@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"testing"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -30,7 +32,7 @@ func BenchmarkRunAll(b *testing.B) {
 func BenchmarkRunner(b *testing.B) {
 	var cs []Check
 	for i := range 30 {
-		cs = append(cs, Check{ID: fmt.Sprintf("t.c%d", i), Area: "t", Run: func(context.Context, *Env) Finding { return Result(Pass, "ok") }})
+		cs = append(cs, Check{ID: fmt.Sprintf("t.c%d", i), Area: "t", Run: func(context.Context, *Env) finding.Finding { return finding.Result(finding.Pass, "ok") }})
 	}
 	e := NewEnv(&host.Host{Root: b.TempDir(), Timeout: host.DefaultTimeout})
 	for b.Loop() {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
@@ -67,13 +69,13 @@ func (e *Env) Clang() (*clangProbe, error) {
 	})
 }
 
-func (e *Env) clangMissing() Finding {
-	f := Result(Fail, "clang not found on PATH, as clang-N or in /usr/lib/llvm-*/bin")
+func (e *Env) clangMissing() finding.Finding {
+	f := finding.Result(finding.Fail, "clang not found on PATH, as clang-N or in /usr/lib/llvm-*/bin")
 	f.Fix = e.install("Install clang: it compiles BPF programs.", distro.Clang)
 	return f
 }
 
-func checkClangVersion(_ context.Context, e *Env) Finding {
+func checkClangVersion(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Clang()
 	if p.use.Path == "" {
 		return e.clangMissing()
@@ -82,7 +84,7 @@ func checkClangVersion(_ context.Context, e *Env) Finding {
 		return cmdError(err)
 	}
 	v := p.info.Version
-	f := Result(Pass, "clang %s%s at %s", v.Version, vendor(v.Vendor), p.use.Path).
+	f := finding.Result(finding.Pass, "clang %s%s at %s", v.Version, vendor(v.Vendor), p.use.Path).
 		WithSource(p.cmd).
 		WithFact("version", v.Version.String()).
 		WithFact("path", p.use.Path)
@@ -111,35 +113,35 @@ func checkClangVersion(_ context.Context, e *Env) Finding {
 	}
 	switch {
 	case len(hard) > 0:
-		f.Status = Fail
+		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("clang %s is too old for BPF work: no %s", v.Version, strings.Join(hard, ", "))
 	case len(soft) > 0:
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("clang %s lacks %s", v.Version, strings.Join(soft, ", "))
 	}
-	if f.Status != Pass {
+	if f.Status != finding.Pass {
 		f.Fix = e.install("Install a newer clang, or build LLVM and clang yourself.", distro.Clang)
 		f.Fix.Commands = append(f.Fix.Commands, "bpfdoctor bootstrap llvm")
 	}
-	if f.Status == Pass && !p.onPath {
-		f.Status = Warn
+	if f.Status == finding.Pass && !p.onPath {
+		f.Status = finding.Warn
 		f.Message = "clang is not on PATH; found " + p.use.Path
 		f = f.WithFix("Put that LLVM first on PATH.", pathFix(p.use.Path))
 	}
 	return f
 }
 
-func checkClangLLCMatch(_ context.Context, e *Env) Finding {
+func checkClangLLCMatch(_ context.Context, e *Env) finding.Finding {
 	c, cerr := e.Clang()
 	l, lerr := e.LLC()
 	if c.use.Path == "" || len(l.all) == 0 || cerr != nil || lerr != nil {
-		return Result(Skip, "needs a usable clang and llc (see clang.version and llvm.llc)")
+		return finding.Result(finding.Skip, "needs a usable clang and llc (see clang.version and llvm.llc)")
 	}
 	cm, lm := c.info.Version.Major(), l.info.Version.Major()
 	if cm == lm {
-		return Result(Pass, "clang and llc are both LLVM %d", cm)
+		return finding.Result(finding.Pass, "clang and llc are both LLVM %d", cm)
 	}
-	f := Result(Warn, "clang %s (%s) and llc %s (%s) are of different LLVMs",
+	f := finding.Result(finding.Warn, "clang %s (%s) and llc %s (%s) are of different LLVMs",
 		c.info.Version.Version, c.use.Path, l.info.Version.Version, l.use.Path)
 	return f.WithFix("Objects made by `clang -emit-llvm | llc` need both from one LLVM; put one LLVM's bin directory first on PATH.",
 		pathFix(c.use.Path))
@@ -184,19 +186,19 @@ func (e *Env) BPFProbe() (*bpfObject, error) {
 }
 
 // probeFix is the fix for a clang that cannot build BPF objects.
-var probeFix = &Fix{Text: "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does.",
+var probeFix = &finding.Fix{Text: "Make sure clang has the BPF target (`clang --target=bpf --print-supported-cpus`); a distribution's clang does.",
 	Commands: []string{"bpfdoctor bootstrap llvm"}}
 
-func checkClangProbe(_ context.Context, e *Env) Finding {
+func checkClangProbe(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Clang()
 	if p.use.Path == "" || err != nil {
-		return Result(Skip, "no usable clang (see clang.version)")
+		return finding.Result(finding.Skip, "no usable clang (see clang.version)")
 	}
 	o, err := e.BPFProbe()
 	var ce *host.CmdError
 	switch {
 	case errors.As(err, &ce) && ce.ExitCode > 0:
-		f := Result(Fail, "clang cannot compile for BPF: %v", err).WithSource(o.cmd)
+		f := finding.Result(finding.Fail, "clang cannot compile for BPF: %v", err).WithSource(o.cmd)
 		f.Fix = probeFix
 		return f
 	case err != nil:
@@ -204,16 +206,16 @@ func checkClangProbe(_ context.Context, e *Env) Finding {
 	}
 	obj, err := llvm.ReadObject(bytes.NewReader(o.data))
 	if err != nil {
-		f := Result(Fail, "clang's BPF output is unusable: %v", err).WithSource(o.cmd)
+		f := finding.Result(finding.Fail, "clang's BPF output is unusable: %v", err).WithSource(o.cmd)
 		f.Fix = probeFix
 		return f
 	}
 	if probs := obj.ProbeProblems(); len(probs) > 0 {
-		f := Result(Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).WithSource(o.cmd)
+		f := finding.Result(finding.Fail, "clang's BPF object is not what the kernel loads: %s", strings.Join(probs, "; ")).WithSource(o.cmd)
 		f.Fix = probeFix
 		return f
 	}
-	return Result(Pass, "compiled an EM_BPF object with .BTF and .BTF.ext").
+	return finding.Result(finding.Pass, "compiled an EM_BPF object with .BTF and .BTF.ext").
 		WithSource(o.cmd).
 		WithDetails("sections: " + strings.Join(obj.Sections, " "))
 }

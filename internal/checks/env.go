@@ -1,11 +1,12 @@
 package checks
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
@@ -66,16 +67,7 @@ func (e *Env) run(name string, args ...string) (host.Output, error) {
 
 // OS returns the distribution from /etc/os-release (zero when unknown).
 func (e *Env) OS() distro.OS {
-	v, _ := e.osRel.get(func() (distro.OS, error) {
-		for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-			b, err := e.Host.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			return distro.ParseOSRelease(bytes.NewReader(b))
-		}
-		return distro.OS{}, nil
-	})
+	v, _ := e.osRel.get(func() (distro.OS, error) { return distro.OfHost(e.Host), nil })
 	return v
 }
 
@@ -108,8 +100,8 @@ func (e *Env) KernelConfig() (*kconfig.Config, string, error) {
 
 // install builds the fix for missing packages: the distro's install
 // command, and the prose for those whose distro is unknown.
-func (e *Env) install(text string, pkgs ...distro.Package) *Fix {
-	fix := &Fix{Text: text}
+func (e *Env) install(text string, pkgs ...distro.Package) *finding.Fix {
+	fix := &finding.Fix{Text: text}
 	if cmd, ok := e.OS().InstallCommand(e.Host.UID == 0, pkgs...); ok {
 		fix.Commands = append(fix.Commands, cmd)
 	} else {
@@ -123,6 +115,6 @@ func (e *Env) install(text string, pkgs ...distro.Package) *Fix {
 }
 
 // cmdError turns a failed command into an error finding that names it.
-func cmdError(err error) Finding {
-	return Result(Error, "%v", err)
+func cmdError(err error) finding.Finding {
+	return finding.Result(finding.Error, "%v", err)
 }

@@ -3,10 +3,12 @@ package checks
 import (
 	"context"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
@@ -60,22 +62,22 @@ func (e *Env) machineArch() (kconfig.Arch, string, bool) {
 	return a, "this machine", err == nil
 }
 
-func checkKconfigSelftests(_ context.Context, e *Env) Finding {
+func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
 	_, path, err := e.KernelConfig()
 	if err != nil {
-		return Result(Skip, "no kernel config to judge (see kernel.config)")
+		return finding.Result(finding.Skip, "no kernel config to judge (see kernel.config)")
 	}
 	req, err := e.KconfigRequest()
 	if err != nil {
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
 	res, err := kconfig.Judge(req)
 	if err != nil {
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
 	x, set := res.Explanation, res.Set
 	total, missing := len(res.Diff.Items), x.Missing()
-	f := Result(Pass, "all %d options of the %s selftests config are set", total, set.Name).
+	f := finding.Result(finding.Pass, "all %d options of the %s selftests config are set", total, set.Name).
 		WithSource(path).WithFact("set", set.Name).
 		WithFact("missing", fmt.Sprint(missing)).WithFact("total", fmt.Sprint(total)).
 		WithDetails(fmt.Sprintf("fragment set %s: %s", set.Label(), set.Why))
@@ -109,7 +111,7 @@ func checkKconfigSelftests(_ context.Context, e *Env) Finding {
 		// kconfig`: a distribution's kernel misses many of these, and
 		// building BPF programs does not need them; testing patches with
 		// the selftests does.
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("%d of %d options of the %s selftests config missing (%d root cause%s)", missing, total, set.Name, roots, kconfigPlural(roots))
 		if n := len(x.Refused); n > 0 {
 			f.Message += fmt.Sprintf("; the kernel's Kconfig refuses %d of them", n)
@@ -120,11 +122,11 @@ func checkKconfigSelftests(_ context.Context, e *Env) Finding {
 		}
 		return f.WithFix(text, e.kconfigFixCommand(), "scripts/kconfig/merge_config.sh .config bpf-selftests.config")
 	case len(unwanted) > 0:
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("all %d wanted options are set, but %s, which the %s selftests config wants off", total-len(unwanted), strings.Join(unwanted, ", "), set.Name)
 		return f.WithFix("Turn them off as the fragment does.", e.kconfigFixCommand(), "scripts/kconfig/merge_config.sh .config bpf-selftests.config")
 	case mismatch != "":
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message += "; " + mismatch
 		return f.WithFix("Use the selftests (and --kernel-src) of the kernel under test.")
 	}
@@ -156,16 +158,16 @@ func kconfigPlural(n int) string {
 // the kernel's, a summary with the fix, and one finding per root cause.
 // fixCmd is the `bpfdoctor kconfig fix` line that repeats the run's
 // choices.
-func KconfigFindings(req kconfig.Request, res *kconfig.Result, path, fixCmd string) []Finding {
+func KconfigFindings(req kconfig.Request, res *kconfig.Result, path, fixCmd string) []finding.Finding {
 	const area = "kconfig"
-	mk := func(id, title string, f Finding) Finding {
+	mk := func(id, title string, f finding.Finding) finding.Finding {
 		f.ID, f.Area, f.Title = id, area, title
 		return f
 	}
 	cfg, set, x := req.Config, res.Set, res.Explanation
-	var out []Finding
+	var out []finding.Finding
 
-	cf := Result(Pass, "%s (%d options", path, cfg.Len()).WithSource(path).WithFact("path", path)
+	cf := finding.Result(finding.Pass, "%s (%d options", path, cfg.Len()).WithSource(path).WithFact("path", path)
 	if req.Kernel.Major > 0 {
 		cf.Message += fmt.Sprintf(", Linux %s from %s", req.Kernel, req.KernelFrom)
 	}
@@ -175,26 +177,26 @@ func KconfigFindings(req kconfig.Request, res *kconfig.Result, path, fixCmd stri
 	}
 	out = append(out, mk("kconfig.config", "config", cf))
 
-	sf := Result(Pass, "%s: %s", set.Label(), set.Why).WithFact("set", set.Name)
+	sf := finding.Result(finding.Pass, "%s: %s", set.Label(), set.Why).WithFact("set", set.Name)
 	for _, fr := range set.Files {
 		sf = sf.WithDetails(fmt.Sprintf("%s: %d options", fr.Path, fr.Config.Len()))
 	}
 	if len(set.Lacks) > 0 {
-		sf.Status = Warn
+		sf.Status = finding.Warn
 		sf.Message += fmt.Sprintf("; the set has no %s, so those options are not checked", strings.Join(set.Lacks, " or "))
 		sf = sf.WithFix("Point bpfdoctor at a kernel tree of this version for its own fragments.", fixCmdFor(fixCmd, "diff")+" --kernel-src /path/to/linux")
 	}
 	if req.Arch == nil && len(req.Fragments) == 0 {
-		sf.Status = Warn
+		sf.Status = finding.Warn
 		sf.Message += "; no architecture known, so no config.<arch>"
 		sf = sf.WithFix("Name the architecture.", fixCmdFor(fixCmd, "diff")+" --arch x86_64")
 	}
 	out = append(out, mk("kconfig.fragments", "fragment set", sf))
 
 	if req.Tree != nil {
-		vf := Result(Pass, "the selftests tree %s is Linux %s", req.Tree.Dir, req.Tree.Version).WithSource(req.Tree.Dir + "/Makefile")
+		vf := finding.Result(finding.Pass, "the selftests tree %s is Linux %s", req.Tree.Dir, req.Tree.Version).WithSource(req.Tree.Dir + "/Makefile")
 		if m := req.VersionMismatch(); m != "" {
-			vf.Status, vf.Message = Warn, m
+			vf.Status, vf.Message = finding.Warn, m
 			vf = vf.WithFix("Check out, or install, the kernel tree of the kernel under test and pass it with --kernel-src.")
 		} else if req.Kernel.Major > 0 {
 			vf.Message += fmt.Sprintf(", as is the kernel under test (%s)", req.Kernel)
@@ -206,10 +208,10 @@ func KconfigFindings(req kconfig.Request, res *kconfig.Result, path, fixCmd stri
 	}
 
 	total, missing := len(res.Diff.Items), x.Missing()
-	sum := Result(Pass, "all %d options are set", total).WithFact("missing", fmt.Sprint(missing)).WithFact("total", fmt.Sprint(total))
+	sum := finding.Result(finding.Pass, "all %d options are set", total).WithFact("missing", fmt.Sprint(missing)).WithFact("total", fmt.Sprint(total))
 	if missing > 0 {
 		roots := x.Roots()
-		sum.Status = Fail
+		sum.Status = finding.Fail
 		sum.Message = fmt.Sprintf("%d of %d options missing (%d root cause%s)", missing, total, roots, kconfigPlural(roots))
 		if x.Tree {
 			sum.Message += fmt.Sprintf("; the fix closes %d, the kernel's Kconfig refuses %d", missing-refusedMissing(x), refusedMissing(x))
@@ -255,12 +257,12 @@ func fixCmdFor(fixCmd, sub string) string {
 
 // causeFinding is one root cause as a finding, with the scripts/config
 // line that sets its options when it is short enough to paste.
-func causeFinding(c kconfig.Cause) (id, title string, f Finding) {
+func causeFinding(c kconfig.Cause) (id, title string, f finding.Finding) {
 	var syms []string
 	for _, it := range c.Items {
 		syms = append(syms, it.Symbol)
 	}
-	f = Result(Fail, "%s", c.Summary(0)).WithFact("options", strings.Join(syms, ","))
+	f = finding.Result(finding.Fail, "%s", c.Summary(0)).WithFact("options", strings.Join(syms, ","))
 	if c.Root != "" {
 		f = f.WithFact("root", c.Root)
 	}
@@ -304,15 +306,15 @@ func causeFinding(c kconfig.Cause) (id, title string, f Finding) {
 			id += "." + c.Root
 		}
 		f.Message = c.Summary(0)
-		f.Fix = &Fix{Text: "The kernel's Kconfig will not take these as the fix writes them: change what the message names, or accept them missing."}
+		f.Fix = &finding.Fix{Text: "The kernel's Kconfig will not take these as the fix writes them: change what the message names, or accept them missing."}
 		return id, title, f
 	case kconfig.CauseUnwanted:
 		id, title = "kconfig.unwanted", "set, want off"
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = c.List(0)
 		setText = "Turn them off as the fragment does."
 	}
-	f.Fix = &Fix{Text: setText}
+	f.Fix = &finding.Fix{Text: setText}
 	if len(lines) > 0 && len(lines) <= 12 {
 		f.Fix.Commands = []string{scriptsConfig(lines)}
 	} else if len(lines) > 12 {

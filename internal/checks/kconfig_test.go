@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
@@ -41,31 +43,31 @@ func TestKconfigSelftestsCheck(t *testing.T) {
 	tests := []struct {
 		name    string
 		files   map[string]string
-		status  Status
+		status  finding.Status
 		msg     string
 		details []string
 		fix     string
 	}{
-		{"no config", map[string]string{rel: "6.12.3\n"}, Skip, "no kernel config to judge (see kernel.config)", nil, ""},
+		{"no config", map[string]string{rel: "6.12.3\n"}, finding.Skip, "no kernel config to judge (see kernel.config)", nil, ""},
 		{"all set", map[string]string{rel: "6.12.3\n", "/boot/config-6.12.3": fullConfig(t, "6.12", "6.12.3", nil)},
-			Pass, "all 343 options of the 6.12 selftests config are set",
+			finding.Pass, "all 343 options of the 6.12 selftests config are set",
 			[]string{"fragment set 6.12 (config, config.x86_64): the set of Linux 6.12 itself"}, ""},
 		{"parents off", map[string]string{rel: "6.12.3\n", "/boot/config-6.12.3": fullConfig(t, "6.12", "6.12.3", map[string]string{
 			"MODULES": "# CONFIG_MODULES is not set", "MODULE_SIG": "", "MODULE_UNLOAD": "", "NF_TABLES": "CONFIG_NF_TABLES=m", "NR_CPUS": "CONFIG_NR_CPUS=64"})},
-			Warn, "5 of 343 options of the 6.12 selftests config missing (3 root causes)",
+			finding.Warn, "5 of 343 options of the 6.12 selftests config missing (3 root causes)",
 			[]string{"CONFIG_MODULES is not set — probably hides MODULE_SIG, MODULE_UNLOAD (judged by name", "built as modules, the selftests want them built in: NF_TABLES", "other values: CONFIG_NR_CPUS=64 (want 128)"},
 			"bpfdoctor kconfig fix -o bpf-selftests.config"},
 		{"only unwanted", map[string]string{rel: "6.12.3\n", "/boot/config-6.12.3": fullConfig(t, "6.12", "6.12.3", map[string]string{
 			"BPF_UNPRIV_DEFAULT_OFF": "CONFIG_BPF_UNPRIV_DEFAULT_OFF=y"})},
-			Warn, "all 342 wanted options are set, but BPF_UNPRIV_DEFAULT_OFF, which the 6.12 selftests config wants off",
+			finding.Warn, "all 342 wanted options are set, but BPF_UNPRIV_DEFAULT_OFF, which the 6.12 selftests config wants off",
 			[]string{"set, the selftests want them off: BPF_UNPRIV_DEFAULT_OFF"}, "scripts/kconfig/merge_config.sh .config bpf-selftests.config"},
 		{"newer kernel, set without arch file", map[string]string{rel: "6.18.2\n", "/boot/config-6.18.2": fullConfig(t, "mainline", "6.18.2", nil)},
-			Pass, "all 123 options of the mainline-v6.17 selftests config are set",
+			finding.Pass, "all 123 options of the mainline-v6.17 selftests config are set",
 			[]string{"the newest built-in set not newer than Linux 6.18.2", "the mainline-v6.17 set has no config.x86_64: those options were not checked"}, ""},
 		{"version from uname when the config has none", map[string]string{rel: "6.1.90\n", "/boot/config-6.1.90": "CONFIG_X86_64=y\n"},
-			Warn, "of the 6.1 selftests config missing", []string{"kernel version from uname -r"}, ""},
+			finding.Warn, "of the 6.1 selftests config missing", []string{"kernel version from uname -r"}, ""},
 		{"arch from uname when the config does not say", map[string]string{rel: "6.12.1\n", "/proc/sys/kernel/arch": "aarch64\n", "/boot/config-6.12.1": "CONFIG_BPF=y\n"},
-			Warn, "of 271 options of the 6.12 selftests config missing", []string{"6.12 (config, config.aarch64)"}, ""},
+			finding.Warn, "of 271 options of the 6.12 selftests config missing", []string{"6.12 (config, config.aarch64)"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +86,7 @@ func TestKconfigSelftestsCheck(t *testing.T) {
 			if tt.fix != "" && (f.Fix == nil || !strings.Contains(strings.Join(f.Fix.Commands, "\n"), tt.fix)) {
 				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
 			}
-			if (f.Status == Fail || f.Status == Warn) && f.Fix == nil {
+			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
 				t.Errorf("%s without a fix", f.Status)
 			}
 			if f.Area != "kconfig" || f.ID != "kconfig.selftests" {
@@ -115,17 +117,17 @@ func TestKconfigSelftestsTree(t *testing.T) {
 	tests := []struct {
 		name    string
 		config  string
-		status  Status
+		status  finding.Status
 		msg     string
 		details string
 	}{
 		{"missing, another version", "# Linux/x86 6.18.1 Kernel Configuration\nCONFIG_X86_64=y\n# CONFIG_MODULES is not set\n",
-			Warn, "2 of 3 options of the Linux 6.12.3 selftests config missing (1 root cause)",
+			finding.Warn, "2 of 3 options of the Linux 6.12.3 selftests config missing (1 root cause)",
 			"CONFIG_MODULES is not set — hides MODULE_SIG\nthe selftests tree is Linux 6.12.3 but the kernel under test is 6.18.1: run the selftests of the same kernel"},
 		{"all set, another version", "# Linux/x86 6.18.1 Kernel Configuration\nCONFIG_X86_64=y\nCONFIG_MODULES=y\nCONFIG_MODULE_SIG=y\n",
-			Warn, "all 3 options of the Linux 6.12.3 selftests config are set; the selftests tree is Linux 6.12.3 but the kernel under test is 6.18.1: run the selftests of the same kernel", ""},
+			finding.Warn, "all 3 options of the Linux 6.12.3 selftests config are set; the selftests tree is Linux 6.12.3 but the kernel under test is 6.18.1: run the selftests of the same kernel", ""},
 		{"all set, same version", "# Linux/x86 6.12.7 Kernel Configuration\nCONFIG_X86_64=y\nCONFIG_MODULES=y\nCONFIG_MODULE_SIG=y\n",
-			Pass, "all 3 options of the Linux 6.12.3 selftests config are set", ""},
+			finding.Pass, "all 3 options of the Linux 6.12.3 selftests config are set", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,7 +150,7 @@ func TestKconfigSelftestsTree(t *testing.T) {
 	e := NewEnv(fakeHost(t, nil))
 	withRoot(t, e, map[string]string{"/proc/sys/kernel/osrelease": "6.18.1\n", "/boot/config-6.18.1": "CONFIG_BPF=y\n"})
 	e.KernelSrc = filepath.Join(tree, "tools")
-	if f := runOnly(t, e, "kconfig.selftests"); f.Status != Error || !strings.Contains(f.Message, "open kernel tree") {
+	if f := runOnly(t, e, "kconfig.selftests"); f.Status != finding.Error || !strings.Contains(f.Message, "open kernel tree") {
 		t.Errorf("not a tree: %s %q", f.Status, f.Message)
 	}
 }

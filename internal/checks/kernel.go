@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
@@ -64,31 +66,31 @@ func (e *Env) configKernelVersion(cfg *kconfig.Config) (int, int) {
 	return maj, min
 }
 
-func checkRelease(_ context.Context, e *Env) Finding {
+func checkRelease(_ context.Context, e *Env) finding.Finding {
 	rel, err := e.Release()
 	if err != nil {
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
-	f := Result(Pass, "Linux %s", rel).WithSource("/proc/sys/kernel/osrelease").WithFact("release", rel)
+	f := finding.Result(finding.Pass, "Linux %s", rel).WithSource("/proc/sys/kernel/osrelease").WithFact("release", rel)
 	if _, _, ok := kernelVersion(rel); !ok {
-		f.Status = Error
+		f.Status = finding.Error
 		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", rel)
 	}
 	return f
 }
 
-func checkConfig(_ context.Context, e *Env) Finding {
+func checkConfig(_ context.Context, e *Env) finding.Finding {
 	cfg, path, err := e.KernelConfig()
 	var nf *kconfig.NotFoundError
 	switch {
 	case errors.As(err, &nf):
-		return Result(Error, "%v", err).
+		return finding.Result(finding.Error, "%v", err).
 			WithFix("Point bpfdoctor at the config of the kernel under test, or enable CONFIG_IKCONFIG_PROC.",
 				"bpfdoctor check --config /path/to/.config")
 	case err != nil:
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
-	f := Result(Pass, "%s (%d options)", path, cfg.Len()).WithSource(path).WithFact("path", path)
+	f := finding.Result(finding.Pass, "%s (%d options)", path, cfg.Len()).WithSource(path).WithFact("path", path)
 	for _, d := range cfg.Duplicates {
 		f = f.WithDetails(fmt.Sprintf("CONFIG_%s is set on lines %d and %d; line %d wins", d.Symbol, d.First, d.Last, d.Last))
 	}
@@ -112,16 +114,16 @@ func (e *Env) configSays(sym string) string {
 	}
 }
 
-func checkBTF(_ context.Context, e *Env) Finding {
+func checkBTF(_ context.Context, e *Env) finding.Finding {
 	const p = "/sys/kernel/btf/vmlinux"
 	fi, err := e.Host.Stat(p)
 	if err == nil {
-		return Result(Pass, "%s (%d KiB)", p, fi.Size()>>10).WithSource(p)
+		return finding.Result(finding.Pass, "%s (%d KiB)", p, fi.Size()>>10).WithSource(p)
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return Result(Error, "stat %s: %v", p, err)
+		return finding.Result(finding.Error, "stat %s: %v", p, err)
 	}
-	f := Result(Fail, "%s is missing: no CO-RE, no vmlinux.h, no kfunc calls", p).WithSource(p)
+	f := finding.Result(finding.Fail, "%s is missing: no CO-RE, no vmlinux.h, no kfunc calls", p).WithSource(p)
 	if s := e.configSays("DEBUG_INFO_BTF"); s != "" {
 		f.Message += " (" + s + ")"
 	}
@@ -141,24 +143,24 @@ func (e *Env) readSysctl(p string) (int, error) {
 	return n, nil
 }
 
-func checkJIT(_ context.Context, e *Env) Finding {
+func checkJIT(_ context.Context, e *Env) finding.Finding {
 	const p = "/proc/sys/net/core/bpf_jit_enable"
 	n, err := e.readSysctl(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return Result(Warn, "%s is missing: this kernel has no BPF JIT and interprets programs", p).
+		return finding.Result(finding.Warn, "%s is missing: this kernel has no BPF JIT and interprets programs", p).
 			WithSource(p).WithFix("Run a kernel built with CONFIG_BPF_JIT=y.")
 	case err != nil:
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
-	f := Result(Pass, "enabled (bpf_jit_enable=%d)", n).WithSource(p).WithFact("bpf_jit_enable", strconv.Itoa(n))
+	f := finding.Result(finding.Pass, "enabled (bpf_jit_enable=%d)", n).WithSource(p).WithFact("bpf_jit_enable", strconv.Itoa(n))
 	switch n {
 	case 0:
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = "disabled (bpf_jit_enable=0): programs run in the interpreter, and some program types need the JIT"
 		f = f.WithFix("Enable the JIT.", e.sudo("sysctl -w net.core.bpf_jit_enable=1"))
 	case 2:
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = "enabled with debug output (bpf_jit_enable=2): every JITed image goes to the kernel log"
 		f = f.WithFix("Turn the debug output off.", e.sudo("sysctl -w net.core.bpf_jit_enable=1"))
 	}
@@ -172,47 +174,47 @@ func (e *Env) sudo(cmd string) string {
 	return "sudo " + cmd
 }
 
-func checkUnprivileged(_ context.Context, e *Env) Finding {
+func checkUnprivileged(_ context.Context, e *Env) finding.Finding {
 	const p = "/proc/sys/kernel/unprivileged_bpf_disabled"
 	n, err := e.readSysctl(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return Result(Skip, "%s is missing (kernel older than 4.4)", p)
+		return finding.Result(finding.Skip, "%s is missing (kernel older than 4.4)", p)
 	case err != nil:
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
-	f := Result(Pass, "").WithSource(p).WithFact("unprivileged_bpf_disabled", strconv.Itoa(n))
+	f := finding.Result(finding.Pass, "").WithSource(p).WithFact("unprivileged_bpf_disabled", strconv.Itoa(n))
 	switch n {
 	case 0:
 		f.Message = "allowed (0)"
 	case 1:
 		f.Message = "disabled until reboot (1): load programs as root"
 		if !e.privileged() {
-			f.Status = Warn
+			f.Status = finding.Warn
 			f = f.WithFix("Run BPF tools and tests with sudo; this setting cannot be changed until reboot.")
 		}
 	case 2:
 		f.Message = "disabled, admin may change it (2): load programs as root"
 	default:
-		f.Status = Error
+		f.Status = finding.Error
 		f.Message = fmt.Sprintf("unknown value %d in %s", n, p)
 	}
 	return f
 }
 
-func checkBPFFS(_ context.Context, e *Env) Finding {
+func checkBPFFS(_ context.Context, e *Env) finding.Finding {
 	const p = "/proc/self/mounts"
 	b, err := e.Host.ReadFile(p)
 	if err != nil {
-		return Result(Error, "read %s: %v", p, err)
+		return finding.Result(finding.Error, "read %s: %v", p, err)
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) >= 3 && fields[1] == "/sys/fs/bpf" && fields[2] == "bpf" {
-			return Result(Pass, "mounted at /sys/fs/bpf").WithSource(p)
+			return finding.Result(finding.Pass, "mounted at /sys/fs/bpf").WithSource(p)
 		}
 	}
-	return Result(Warn, "no bpf file system at /sys/fs/bpf: pinning maps and programs will fail").WithSource(p).
+	return finding.Result(finding.Warn, "no bpf file system at /sys/fs/bpf: pinning maps and programs will fail").WithSource(p).
 		WithFix("Mount it (add it to /etc/fstab to keep it).", e.sudo("mount -t bpf bpf /sys/fs/bpf"))
 }
 
@@ -247,10 +249,10 @@ func (e *Env) privileged() bool {
 	return err == nil && (caps&(1<<capSysAdmin) != 0 || caps&(1<<capBPF) != 0 && caps&(1<<capPerfmon) != 0)
 }
 
-func checkCaps(_ context.Context, e *Env) Finding {
+func checkCaps(_ context.Context, e *Env) finding.Finding {
 	caps, err := e.effectiveCaps()
 	if err != nil {
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
 	has := func(bit uint) bool { return caps&(1<<bit) != 0 }
 	var names []string
@@ -262,35 +264,35 @@ func checkCaps(_ context.Context, e *Env) Finding {
 			names = append(names, c.name)
 		}
 	}
-	f := Result(Pass, "this process has %s", strings.Join(names, ", ")).WithSource("/proc/self/status").
+	f := finding.Result(finding.Pass, "this process has %s", strings.Join(names, ", ")).WithSource("/proc/self/status").
 		WithFact("cap_eff", fmt.Sprintf("%016x", caps))
 	switch {
 	case has(capSysAdmin) || has(capBPF) && has(capPerfmon):
 	case has(capBPF):
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = "CAP_BPF without CAP_PERFMON: tracing programs cannot be loaded"
 		f = f.WithFix("Grant CAP_PERFMON too, or run with sudo.")
 	default:
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = "no CAP_BPF or CAP_SYS_ADMIN: loading programs and running the selftests needs root"
 		f = f.WithFix("Run BPF tools and tests with sudo (or grant CAP_BPF and CAP_PERFMON).")
 	}
 	return f
 }
 
-func checkMemlock(_ context.Context, e *Env) Finding {
+func checkMemlock(_ context.Context, e *Env) finding.Finding {
 	rel, err := e.Release()
 	if err != nil {
-		return Result(Error, "%v", err)
+		return finding.Result(finding.Error, "%v", err)
 	}
 	maj, min, _ := kernelVersion(rel)
 	if maj > 5 || maj == 5 && min >= 11 {
-		return Result(Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
+		return finding.Result(finding.Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
 	}
 	const p = "/proc/self/limits"
 	b, err := e.Host.ReadFile(p)
 	if err != nil {
-		return Result(Error, "read %s: %v", p, err)
+		return finding.Result(finding.Error, "read %s: %v", p, err)
 	}
 	for line := range strings.SplitSeq(string(b), "\n") {
 		if !strings.HasPrefix(line, "Max locked memory") {
@@ -301,19 +303,19 @@ func checkMemlock(_ context.Context, e *Env) Finding {
 			break
 		}
 		if fields[0] == "unlimited" {
-			return Result(Pass, "unlimited").WithSource(p)
+			return finding.Result(finding.Pass, "unlimited").WithSource(p)
 		}
 		n, err := strconv.ParseUint(fields[0], 10, 64)
 		if err != nil {
 			break
 		}
-		f := Result(Pass, "%d KiB", n>>10).WithSource(p)
+		f := finding.Result(finding.Pass, "%d KiB", n>>10).WithSource(p)
 		if n < 64<<20 {
-			f.Status = Warn
+			f.Status = finding.Warn
 			f.Message = fmt.Sprintf("%d KiB on kernel %s: maps beyond it fail with EPERM", n>>10, rel)
 			f = f.WithFix("Raise it for the shell that runs BPF tools (libbpf-based tools call setrlimit themselves).", "ulimit -l unlimited")
 		}
 		return f
 	}
-	return Result(Error, "read %s: no readable \"Max locked memory\" line", p)
+	return finding.Result(finding.Error, "read %s: no readable \"Max locked memory\" line", p)
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // withRoot writes files into the host's root.
@@ -22,7 +24,7 @@ func withRoot(t *testing.T, e *Env, files map[string]string) {
 	}
 }
 
-func runOnly(t *testing.T, e *Env, id string) Finding {
+func runOnly(t *testing.T, e *Env, id string) finding.Finding {
 	t.Helper()
 	for _, c := range All() {
 		if c.ID == id {
@@ -30,7 +32,7 @@ func runOnly(t *testing.T, e *Env, id string) Finding {
 		}
 	}
 	t.Fatalf("no check %s", id)
-	return Finding{}
+	return finding.Finding{}
 }
 
 func TestKernelChecks(t *testing.T) {
@@ -49,37 +51,37 @@ func TestKernelChecks(t *testing.T) {
 		name   string
 		id     string
 		files  map[string]string
-		status Status
+		status finding.Status
 		msg    string
 		fix    string
 	}{
-		{"release", "kernel.release", map[string]string{rel: "6.1.0-27-amd64\n"}, Pass, "Linux 6.1.0-27-amd64", ""},
-		{"release garbage", "kernel.release", map[string]string{rel: "banana\n"}, Error, `cannot read a version from kernel release "banana"`, ""},
-		{"release missing", "kernel.release", nil, Error, "read kernel release: open /proc/sys/kernel/osrelease: no such file", ""},
-		{"jit on", "kernel.jit", map[string]string{jit: "1\n"}, Pass, "enabled (bpf_jit_enable=1)", ""},
-		{"jit off", "kernel.jit", map[string]string{jit: "0\n"}, Warn, "disabled (bpf_jit_enable=0)", "sysctl -w net.core.bpf_jit_enable=1"},
-		{"jit debug", "kernel.jit", map[string]string{jit: "2\n"}, Warn, "enabled with debug output", "sysctl -w net.core.bpf_jit_enable=1"},
-		{"jit absent", "kernel.jit", nil, Warn, "this kernel has no BPF JIT", ""},
-		{"jit garbage", "kernel.jit", map[string]string{jit: "on\n"}, Error, `read /proc/sys/net/core/bpf_jit_enable: not a number: "on"`, ""},
-		{"unpriv 0", "kernel.unprivileged", map[string]string{unpriv: "0\n", status: noCaps}, Pass, "allowed (0)", ""},
-		{"unpriv 1 no caps", "kernel.unprivileged", map[string]string{unpriv: "1\n", status: noCaps}, Warn, "disabled until reboot (1)", ""},
-		{"unpriv 1 root", "kernel.unprivileged", map[string]string{unpriv: "1\n", status: allCaps}, Pass, "disabled until reboot (1)", ""},
-		{"unpriv 2", "kernel.unprivileged", map[string]string{unpriv: "2\n", status: noCaps}, Pass, "disabled, admin may change it (2)", ""},
-		{"unpriv 7", "kernel.unprivileged", map[string]string{unpriv: "7\n"}, Error, "unknown value 7", ""},
-		{"bpffs mounted", "kernel.bpffs", map[string]string{mounts: "sysfs /sys sysfs rw 0 0\nbpf /sys/fs/bpf bpf rw,nosuid,nodev,noexec,relatime,mode=700 0 0\n"}, Pass, "mounted at /sys/fs/bpf", ""},
-		{"bpffs elsewhere", "kernel.bpffs", map[string]string{mounts: "bpf /mnt/bpf bpf rw 0 0\n"}, Warn, "no bpf file system at /sys/fs/bpf", "mount -t bpf bpf /sys/fs/bpf"},
-		{"caps root", "kernel.caps", map[string]string{status: allCaps}, Pass, "this process has CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", ""},
-		{"caps none", "kernel.caps", map[string]string{status: noCaps}, Warn, "no CAP_BPF or CAP_SYS_ADMIN", ""},
-		{"caps bpf only", "kernel.caps", map[string]string{status: bpfOnly}, Warn, "CAP_BPF without CAP_PERFMON", ""},
-		{"caps garbage", "kernel.caps", map[string]string{status: "CapEff:\tzz\n"}, Error, `bad CapEff "zz"`, ""},
-		{"memlock new kernel", "kernel.memlock", map[string]string{rel: "5.11.0\n"}, Skip, "not needed", ""},
-		{"memlock old low", "kernel.memlock", map[string]string{rel: "5.4.0-150-generic\n", limits: "Limit                     Soft Limit           Hard Limit           Units\nMax locked memory         65536                65536                bytes\n"}, Warn, "64 KiB on kernel 5.4.0-150-generic", "ulimit -l unlimited"},
-		{"memlock old unlimited", "kernel.memlock", map[string]string{rel: "4.19.0\n", limits: "Max locked memory         unlimited            unlimited            bytes\n"}, Pass, "unlimited", ""},
-		{"btf present", "kernel.btf", map[string]string{"/sys/kernel/btf/vmlinux": strings.Repeat("x", 4096)}, Pass, "/sys/kernel/btf/vmlinux (4 KiB)", ""},
-		{"btf missing, config says why", "kernel.btf", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "# CONFIG_DEBUG_INFO_BTF is not set\n"}, Fail, "(CONFIG_DEBUG_INFO_BTF is not set)", ""},
-		{"config found", "kernel.config", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "CONFIG_BPF=y\nCONFIG_BPF=y\n"}, Pass, "/boot/config-6.1.0 (1 options)", ""},
-		{"config broken", "kernel.config", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "CONFIG_BPF=maybe\n"}, Error, "/boot/config-6.1.0:1:", ""},
-		{"config none", "kernel.config", map[string]string{rel: "6.1.0\n"}, Error, "no kernel config found (tried /proc/config.gz, /boot/config-6.1.0,", "bpfdoctor check --config /path/to/.config"},
+		{"release", "kernel.release", map[string]string{rel: "6.1.0-27-amd64\n"}, finding.Pass, "Linux 6.1.0-27-amd64", ""},
+		{"release garbage", "kernel.release", map[string]string{rel: "banana\n"}, finding.Error, `cannot read a version from kernel release "banana"`, ""},
+		{"release missing", "kernel.release", nil, finding.Error, "read kernel release: open /proc/sys/kernel/osrelease: no such file", ""},
+		{"jit on", "kernel.jit", map[string]string{jit: "1\n"}, finding.Pass, "enabled (bpf_jit_enable=1)", ""},
+		{"jit off", "kernel.jit", map[string]string{jit: "0\n"}, finding.Warn, "disabled (bpf_jit_enable=0)", "sysctl -w net.core.bpf_jit_enable=1"},
+		{"jit debug", "kernel.jit", map[string]string{jit: "2\n"}, finding.Warn, "enabled with debug output", "sysctl -w net.core.bpf_jit_enable=1"},
+		{"jit absent", "kernel.jit", nil, finding.Warn, "this kernel has no BPF JIT", ""},
+		{"jit garbage", "kernel.jit", map[string]string{jit: "on\n"}, finding.Error, `read /proc/sys/net/core/bpf_jit_enable: not a number: "on"`, ""},
+		{"unpriv 0", "kernel.unprivileged", map[string]string{unpriv: "0\n", status: noCaps}, finding.Pass, "allowed (0)", ""},
+		{"unpriv 1 no caps", "kernel.unprivileged", map[string]string{unpriv: "1\n", status: noCaps}, finding.Warn, "disabled until reboot (1)", ""},
+		{"unpriv 1 root", "kernel.unprivileged", map[string]string{unpriv: "1\n", status: allCaps}, finding.Pass, "disabled until reboot (1)", ""},
+		{"unpriv 2", "kernel.unprivileged", map[string]string{unpriv: "2\n", status: noCaps}, finding.Pass, "disabled, admin may change it (2)", ""},
+		{"unpriv 7", "kernel.unprivileged", map[string]string{unpriv: "7\n"}, finding.Error, "unknown value 7", ""},
+		{"bpffs mounted", "kernel.bpffs", map[string]string{mounts: "sysfs /sys sysfs rw 0 0\nbpf /sys/fs/bpf bpf rw,nosuid,nodev,noexec,relatime,mode=700 0 0\n"}, finding.Pass, "mounted at /sys/fs/bpf", ""},
+		{"bpffs elsewhere", "kernel.bpffs", map[string]string{mounts: "bpf /mnt/bpf bpf rw 0 0\n"}, finding.Warn, "no bpf file system at /sys/fs/bpf", "mount -t bpf bpf /sys/fs/bpf"},
+		{"caps root", "kernel.caps", map[string]string{status: allCaps}, finding.Pass, "this process has CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", ""},
+		{"caps none", "kernel.caps", map[string]string{status: noCaps}, finding.Warn, "no CAP_BPF or CAP_SYS_ADMIN", ""},
+		{"caps bpf only", "kernel.caps", map[string]string{status: bpfOnly}, finding.Warn, "CAP_BPF without CAP_PERFMON", ""},
+		{"caps garbage", "kernel.caps", map[string]string{status: "CapEff:\tzz\n"}, finding.Error, `bad CapEff "zz"`, ""},
+		{"memlock new kernel", "kernel.memlock", map[string]string{rel: "5.11.0\n"}, finding.Skip, "not needed", ""},
+		{"memlock old low", "kernel.memlock", map[string]string{rel: "5.4.0-150-generic\n", limits: "Limit                     Soft Limit           Hard Limit           Units\nMax locked memory         65536                65536                bytes\n"}, finding.Warn, "64 KiB on kernel 5.4.0-150-generic", "ulimit -l unlimited"},
+		{"memlock old unlimited", "kernel.memlock", map[string]string{rel: "4.19.0\n", limits: "Max locked memory         unlimited            unlimited            bytes\n"}, finding.Pass, "unlimited", ""},
+		{"btf present", "kernel.btf", map[string]string{"/sys/kernel/btf/vmlinux": strings.Repeat("x", 4096)}, finding.Pass, "/sys/kernel/btf/vmlinux (4 KiB)", ""},
+		{"btf missing, config says why", "kernel.btf", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "# CONFIG_DEBUG_INFO_BTF is not set\n"}, finding.Fail, "(CONFIG_DEBUG_INFO_BTF is not set)", ""},
+		{"config found", "kernel.config", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "CONFIG_BPF=y\nCONFIG_BPF=y\n"}, finding.Pass, "/boot/config-6.1.0 (1 options)", ""},
+		{"config broken", "kernel.config", map[string]string{rel: "6.1.0\n", "/boot/config-6.1.0": "CONFIG_BPF=maybe\n"}, finding.Error, "/boot/config-6.1.0:1:", ""},
+		{"config none", "kernel.config", map[string]string{rel: "6.1.0\n"}, finding.Error, "no kernel config found (tried /proc/config.gz, /boot/config-6.1.0,", "bpfdoctor check --config /path/to/.config"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +94,7 @@ func TestKernelChecks(t *testing.T) {
 			if tt.fix != "" && (f.Fix == nil || !strings.Contains(strings.Join(f.Fix.Commands, "\n"), tt.fix)) {
 				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
 			}
-			if f.Status != Pass && f.Status != Skip && f.Status != Error && f.Fix == nil {
+			if f.Status != finding.Pass && f.Status != finding.Skip && f.Status != finding.Error && f.Fix == nil {
 				t.Errorf("%s finding without a fix: %q", f.Status, f.Message)
 			}
 		})

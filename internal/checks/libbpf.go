@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/Masterminds/semver/v3"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
@@ -31,7 +33,7 @@ var libbpfModern = semver.MustParse("1.0.0")
 
 const libbpfHeader = "/usr/include/bpf/libbpf_version.h"
 
-func checkLibbpf(_ context.Context, e *Env) Finding {
+func checkLibbpf(_ context.Context, e *Env) finding.Finding {
 	var (
 		v   *semver.Version
 		src string
@@ -60,13 +62,13 @@ func checkLibbpf(_ context.Context, e *Env) Finding {
 		}
 	}
 	if v == nil {
-		f := Result(Warn, "no libbpf development files (pkg-config and %s)", libbpfHeader).WithDetails(why...)
+		f := finding.Result(finding.Warn, "no libbpf development files (pkg-config and %s)", libbpfHeader).WithDetails(why...)
 		f.Fix = e.install("Install libbpf's headers and library, or vendor libbpf as libbpf-bootstrap does.", distro.LibbpfDev)
 		return f
 	}
-	f := Result(Pass, "libbpf %s", v).WithSource(src).WithFact("version", v.String())
+	f := finding.Result(finding.Pass, "libbpf %s", v).WithSource(src).WithFact("version", v.String())
 	if v.LessThan(libbpfModern) {
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("libbpf %s predates 1.0, which removed the legacy APIs current code and docs assume", v)
 		f.Fix = e.install("Install a newer libbpf, or vendor libbpf as a submodule.", distro.LibbpfDev)
 	}
@@ -111,38 +113,38 @@ func (e *Env) Bpftool() (*bpftoolProbe, error) {
 	})
 }
 
-func checkBpftool(_ context.Context, e *Env) Finding {
+func checkBpftool(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Bpftool()
 	if p.path == "" {
-		f := Result(Fail, "bpftool not found: it generates vmlinux.h and skeletons")
+		f := finding.Result(finding.Fail, "bpftool not found: it generates vmlinux.h and skeletons")
 		f.Fix = e.install("Install bpftool.", distro.Bpftool)
 		return f
 	}
 	if err != nil {
 		return cmdError(err)
 	}
-	f := Result(Pass, "bpftool %s (libbpf %s) at %s", p.info.Version, p.info.LibbpfVersion, p.path).
+	f := finding.Result(finding.Pass, "bpftool %s (libbpf %s) at %s", p.info.Version, p.info.LibbpfVersion, p.path).
 		WithSource(p.path+" version -j").
 		WithFact("version", p.info.Version.String()).
 		WithFact("libbpf_version", p.info.LibbpfVersion).
 		WithFact("path", p.path).
 		WithDetails(p.info.FeatureNotes()...)
 	if !p.onPath {
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("bpftool %s is at %s, which is not on your PATH", p.info.Version, p.path)
 		f = f.WithFix("Add its directory to PATH.", "export PATH=$PATH:"+strings.TrimSuffix(p.path, "/bpftool"))
 	}
 	return f
 }
 
-func checkVmlinuxH(_ context.Context, e *Env) Finding {
+func checkVmlinuxH(_ context.Context, e *Env) finding.Finding {
 	const btf = "/sys/kernel/btf/vmlinux"
 	p, err := e.Bpftool()
 	if p.path == "" || err != nil {
-		return Result(Skip, "no usable bpftool")
+		return finding.Result(finding.Skip, "no usable bpftool")
 	}
 	if _, err := e.Host.Stat(btf); err != nil {
-		return Result(Skip, "no %s", btf)
+		return finding.Result(finding.Skip, "no %s", btf)
 	}
 	cmd := "bpftool btf dump file " + btf + " format c"
 	// bpftool writes vmlinux.h a line per write(2): into /dev/null that
@@ -150,7 +152,7 @@ func checkVmlinuxH(_ context.Context, e *Env) Finding {
 	// status already says whether it could read and print every type.
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
-		return Result(Error, "open %s: %v", os.DevNull, err)
+		return finding.Result(finding.Error, "open %s: %v", os.DevNull, err)
 	}
 	defer devnull.Close()
 	if _, err := e.Host.RunTo(e.ctx, devnull, p.path, "btf", "dump", "file", e.Host.Abs(btf), "format", "c"); err != nil {
@@ -158,9 +160,9 @@ func checkVmlinuxH(_ context.Context, e *Env) Finding {
 		if errors.As(err, &ce) && ce.TimedOut {
 			return cmdError(err)
 		}
-		return Result(Fail, "%v", err).WithSource(cmd).
+		return finding.Result(finding.Fail, "%v", err).WithSource(cmd).
 			WithFix("bpftool cannot read this kernel's BTF: use a bpftool at least as new as the kernel.")
 	}
-	return Result(Pass, "bpftool can print this kernel's BTF as C").WithSource(cmd).
+	return finding.Result(finding.Pass, "bpftool can print this kernel's BTF as C").WithSource(cmd).
 		WithDetails(cmd + " > vmlinux.h")
 }

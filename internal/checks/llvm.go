@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
@@ -157,16 +159,16 @@ func pathFix(p string) string {
 	return "export PATH=" + dir + ":$PATH"
 }
 
-func (e *Env) llvmFix(text string) *Fix {
+func (e *Env) llvmFix(text string) *finding.Fix {
 	f := e.install(text, distro.LLVM)
 	f.Commands = append(f.Commands, "bpfdoctor bootstrap llvm")
 	return f
 }
 
-func checkLLC(_ context.Context, e *Env) Finding {
+func checkLLC(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
 	if len(p.all) == 0 {
-		f := Result(Fail, "llc not found on PATH, as llc-N or in /usr/lib/llvm-*/bin")
+		f := finding.Result(finding.Fail, "llc not found on PATH, as llc-N or in /usr/lib/llvm-*/bin")
 		f.Fix = e.llvmFix("Install LLVM (it provides llc), or build it with the BPF back end.")
 		return f
 	}
@@ -174,7 +176,7 @@ func checkLLC(_ context.Context, e *Env) Finding {
 		return cmdError(err)
 	}
 	v := p.info.Version
-	f := Result(Pass, "llc %s%s at %s", v.Version, vendor(v.Vendor), p.use.Path).
+	f := finding.Result(finding.Pass, "llc %s%s at %s", v.Version, vendor(v.Vendor), p.use.Path).
 		WithSource(p.cmd).
 		WithFact("version", v.Version.String()).
 		WithFact("path", p.use.Path)
@@ -182,7 +184,7 @@ func checkLLC(_ context.Context, e *Env) Finding {
 		f = f.WithDetails(p.info.Build, "default target: "+p.info.DefaultTarget)
 	}
 	if !p.onPath {
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("llc is not on PATH; found llc %s at %s", v.Version, p.use.Path)
 		f = f.WithFix("Put that LLVM first on PATH: build systems call plain `llc` and `clang`.", pathFix(p.use.Path))
 	}
@@ -196,20 +198,20 @@ func vendor(v string) string {
 	return " (" + v + ")"
 }
 
-func checkBPFTargets(_ context.Context, e *Env) Finding {
+func checkBPFTargets(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
 	if len(p.all) == 0 || err != nil {
-		return Result(Skip, "no usable llc (see llvm.llc)")
+		return finding.Result(finding.Skip, "no usable llc (see llvm.llc)")
 	}
 	var names []string
 	for _, t := range p.info.Targets {
 		names = append(names, t.Name)
 	}
-	f := Result(Pass, "bpf, bpfel and bpfeb registered").
+	f := finding.Result(finding.Pass, "bpf, bpfel and bpfeb registered").
 		WithSource(p.cmd).
 		WithDetails("registered targets: " + strings.Join(names, ", "))
 	if miss := p.info.MissingBPFTargets(); len(miss) > 0 {
-		f.Status = Fail
+		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("llc %s at %s lacks the BPF back end (missing: %s)", p.info.Version.Version, p.use.Path, strings.Join(miss, ", "))
 		f.Fix = e.llvmFix("Use an LLVM built with BPF in LLVM_TARGETS_TO_BUILD: your distribution's, or build one.")
 	}
@@ -241,25 +243,25 @@ func (e *Env) LLCCPUs() (*cpuProbe, error) {
 	})
 }
 
-func checkLLCCPU(_ context.Context, e *Env) Finding {
+func checkLLCCPU(_ context.Context, e *Env) finding.Finding {
 	switch p, err := e.LLC(); {
 	case len(p.all) == 0 || err != nil:
-		return Result(Skip, "no usable llc (see llvm.llc)")
+		return finding.Result(finding.Skip, "no usable llc (see llvm.llc)")
 	case len(p.info.MissingBPFTargets()) > 0:
-		return Result(Skip, "llc has no BPF back end")
+		return finding.Result(finding.Skip, "llc has no BPF back end")
 	}
 	c, err := e.LLCCPUs()
 	if err != nil {
 		return cmdError(err)
 	}
-	f := Result(Pass, "%s", strings.Join(c.help.CPUs, ", ")).
+	f := finding.Result(finding.Pass, "%s", strings.Join(c.help.CPUs, ", ")).
 		WithSource(c.cmd).
 		WithFact("best", c.help.Best()).
 		WithFact("cpus", strings.Join(c.help.CPUs, ",")).
 		WithDetails("features: " + strings.Join(c.help.Features, ", "))
 	switch {
 	case !c.help.Has("v3"):
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message += " — no v3 (jmp32, alu32), which the selftests build with"
 		f.Fix = e.llvmFix("Use a newer LLVM.")
 	case !c.help.Has("v4"):
@@ -271,10 +273,10 @@ func checkLLCCPU(_ context.Context, e *Env) Finding {
 	return f
 }
 
-func checkInstallations(_ context.Context, e *Env) Finding {
+func checkInstallations(_ context.Context, e *Env) finding.Finding {
 	p, _ := e.LLC()
 	if len(p.all) == 0 {
-		return Result(Skip, "no LLVM installed")
+		return finding.Result(finding.Skip, "no LLVM installed")
 	}
 	var lines, majors []string
 	newest := p.use
@@ -291,7 +293,7 @@ func checkInstallations(_ context.Context, e *Env) Finding {
 	if p.onPath {
 		picks = fmt.Sprintf("PATH picks %s (LLVM %s)", p.use.Path, majorText(p.use.Major))
 	}
-	f := Result(Pass, "%d llc found (LLVM %s); %s", len(p.all), strings.Join(majors, ", "), picks).
+	f := finding.Result(finding.Pass, "%d llc found (LLVM %s); %s", len(p.all), strings.Join(majors, ", "), picks).
 		WithDetails(lines...)
 	if newest.Major > p.use.Major && p.use.Major > 0 {
 		f.Message += fmt.Sprintf("; LLVM %d is newer (%s)", newest.Major, pathFix(newest.Path))
@@ -306,11 +308,11 @@ func majorText(n int) string {
 	return strconv.Itoa(n)
 }
 
-func checkStrip(_ context.Context, e *Env) Finding {
+func checkStrip(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
 	use, _, onPath := findTool(e.Host, "llvm-strip")
 	if use.Path == "" {
-		f := Result(Warn, "llvm-strip not found (bpftool gen object, the selftests and libbpf-bootstrap strip DWARF with it)")
+		f := finding.Result(finding.Warn, "llvm-strip not found (bpftool gen object, the selftests and libbpf-bootstrap strip DWARF with it)")
 		f.Fix = e.install("Install LLVM's binutils.", distro.LLVM)
 		return f
 	}
@@ -327,17 +329,17 @@ func checkStrip(_ context.Context, e *Env) Finding {
 		}
 		var verr error
 		if v, verr = llvm.ParseToolVersion(string(out.Stdout)); verr != nil {
-			return Result(Error, "read `%s --version`: %v (first line: %q)", use.Path, verr, host.FirstLine(out.Stdout))
+			return finding.Result(finding.Error, "read `%s --version`: %v (first line: %q)", use.Path, verr, host.FirstLine(out.Stdout))
 		}
 	}
-	f := Result(Pass, "llvm-strip %s at %s", v.Version, use.Path).WithSource(src)
+	f := finding.Result(finding.Pass, "llvm-strip %s at %s", v.Version, use.Path).WithSource(src)
 	if !onPath {
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("llvm-strip is not on PATH; found %s", use.Path)
 		f = f.WithFix("Put that LLVM first on PATH.", pathFix(use.Path))
 	}
 	if err == nil && len(p.all) > 0 && p.info.Version.Version != nil && v.Major() != p.info.Version.Major() {
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("llvm-strip %s does not match llc %s", v.Version, p.info.Version.Version)
 		f = f.WithFix("Use tools of one LLVM: put its bin directory first on PATH.", pathFix(p.use.Path))
 	}

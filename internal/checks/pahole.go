@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
@@ -46,16 +48,16 @@ func (e *Env) Pahole() (*paholeProbe, error) {
 	})
 }
 
-func (e *Env) paholeFix(text string) *Fix {
+func (e *Env) paholeFix(text string) *finding.Fix {
 	f := e.install(text, distro.Pahole)
 	f.Commands = append(f.Commands, "bpfdoctor bootstrap pahole")
 	return f
 }
 
-func checkPaholeVersion(_ context.Context, e *Env) Finding {
+func checkPaholeVersion(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
 	if p.path == "" {
-		f := Result(Fail, "pahole not found: kernels with CONFIG_DEBUG_INFO_BTF cannot be built")
+		f := finding.Result(finding.Fail, "pahole not found: kernels with CONFIG_DEBUG_INFO_BTF cannot be built")
 		f.Fix = e.paholeFix("Install pahole (package dwarves on most distributions), or build a release that carries its own libbpf.")
 		return f
 	}
@@ -63,7 +65,7 @@ func checkPaholeVersion(_ context.Context, e *Env) Finding {
 		return cmdError(err)
 	}
 	have, missing := pahole.CapabilitiesOf(p.v)
-	f := Result(Pass, "pahole %s at %s", p.v, p.path).
+	f := finding.Result(finding.Pass, "pahole %s at %s", p.v, p.path).
 		WithSource(p.path+" --version").
 		WithFact("version", p.v.String()).
 		WithFact("path", p.path)
@@ -74,22 +76,22 @@ func checkPaholeVersion(_ context.Context, e *Env) Finding {
 		f = f.WithDetails(fmt.Sprintf("%s no:  %s", c.Since, c.What))
 	}
 	if p.v.Less(pahole.MinBTF) {
-		f.Status = Fail
+		f.Status = finding.Fail
 		f.Message = fmt.Sprintf("pahole %s is older than %s: the kernel cannot be built with BTF (CONFIG_DEBUG_INFO_BTF)", p.v, pahole.MinBTF)
-		f.Fix = &Fix{Text: fmt.Sprintf("Upgrade to pahole >= %s; where your distribution has none, build a release.", pahole.MinBTF),
+		f.Fix = &finding.Fix{Text: fmt.Sprintf("Upgrade to pahole >= %s; where your distribution has none, build a release.", pahole.MinBTF),
 			Commands: []string{"bpfdoctor bootstrap pahole"}}
 	}
 	return f
 }
 
-func checkPaholeFeatures(_ context.Context, e *Env) Finding {
+func checkPaholeFeatures(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
 	if p.path == "" || err != nil {
-		return Result(Skip, "no usable pahole")
+		return finding.Result(finding.Skip, "no usable pahole")
 	}
 	since := pahole.Version{Major: 1, Minor: 26}
 	if p.v.Less(since) {
-		return Result(Skip, "pahole %s predates --supported_btf_features (%s)", p.v, since)
+		return finding.Result(finding.Skip, "pahole %s predates --supported_btf_features (%s)", p.v, since)
 	}
 	out, err := e.run(p.path, "--supported_btf_features")
 	if err != nil {
@@ -97,21 +99,21 @@ func checkPaholeFeatures(_ context.Context, e *Env) Finding {
 	}
 	feats, err := pahole.ParseSupportedBTFFeatures(string(out.Stdout))
 	if err != nil {
-		return Result(Error, "read `pahole --supported_btf_features`: %v", err)
+		return finding.Result(finding.Error, "read `pahole --supported_btf_features`: %v", err)
 	}
-	return Result(Pass, "%s", strings.Join(feats, ", ")).
+	return finding.Result(finding.Pass, "%s", strings.Join(feats, ", ")).
 		WithSource(p.path+" --supported_btf_features").
 		WithFact("btf_features", strings.Join(feats, ","))
 }
 
-func checkPaholeKernel(_ context.Context, e *Env) Finding {
+func checkPaholeKernel(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
 	if p.path == "" || err != nil {
-		return Result(Skip, "no usable pahole")
+		return finding.Result(finding.Skip, "no usable pahole")
 	}
 	cfg, path, err := e.KernelConfig()
 	if err != nil {
-		return Result(Skip, "no kernel config to compare with (see kernel.config)")
+		return finding.Result(finding.Skip, "no kernel config to compare with (see kernel.config)")
 	}
 	built, _ := cfg.Int("PAHOLE_VERSION")
 	dwarf5 := false
@@ -125,7 +127,7 @@ func checkPaholeKernel(_ context.Context, e *Env) Finding {
 			unmet = append(unmet, n)
 		}
 	}
-	f := Result(Pass, "pahole %s meets what %s asks", p.v, path).WithSource(path)
+	f := finding.Result(finding.Pass, "pahole %s meets what %s asks", p.v, path).WithSource(path)
 	if built > 0 {
 		f = f.WithFact("config_pahole_version", fmt.Sprint(built))
 		f.Message = fmt.Sprintf("pahole %s; the kernel was built with pahole %s", p.v, pahole.FromNumeric(built))
@@ -140,12 +142,12 @@ func checkPaholeKernel(_ context.Context, e *Env) Finding {
 			}
 			return 0
 		})
-		f.Status = Warn
+		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("pahole %s is older than the %s this kernel config needs: %s", p.v, top.Min, top.Why)
 		for _, n := range unmet {
 			f = f.WithDetails(fmt.Sprintf("needs %s: %s", n.Min, n.Why))
 		}
-		f.Fix = &Fix{Text: "Building this kernel with the same BTF needs a newer pahole than the one installed; where your distribution has none, build a release.",
+		f.Fix = &finding.Fix{Text: "Building this kernel with the same BTF needs a newer pahole than the one installed; where your distribution has none, build a release.",
 			Commands: []string{"bpfdoctor bootstrap pahole"}}
 	}
 	return f

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
@@ -61,28 +63,28 @@ var pitfallDocs = map[bpfobj.Pitfall]pitfallDoc{
 		fix: "Guard each call with `if (bpf_ksym_exists(name))`, or run a kernel that has them."},
 }
 
-func statusOf(l bpfobj.Level) Status {
+func statusOf(l bpfobj.Level) finding.Status {
 	switch l {
 	case bpfobj.Fail:
-		return Fail
+		return finding.Fail
 	case bpfobj.Warn:
-		return Warn
+		return finding.Warn
 	}
-	return Pass
+	return finding.Pass
 }
 
 // problemFinding turns one Problem into a finding about the object at
 // path. The ID is lint.<pitfall>: the same pitfall in two objects is two
 // findings with one ID, told apart by Source.
-func problemFinding(path string, p bpfobj.Problem) Finding {
+func problemFinding(path string, p bpfobj.Problem) finding.Finding {
 	doc := pitfallDocs[p.Pitfall]
-	f := Finding{ID: "lint." + string(p.Pitfall), Area: "lint", Title: doc.title, Status: statusOf(p.Level),
+	f := finding.Finding{ID: "lint." + string(p.Pitfall), Area: "lint", Title: doc.title, Status: statusOf(p.Level),
 		Message: path + ": " + p.Message, Details: p.Details, Source: path}
 	if doc.title == "" {
 		f.Title = string(p.Pitfall)
 	}
-	if f.Status != Pass && (doc.fix != "" || len(doc.commands) > 0) {
-		f.Fix = &Fix{Text: doc.fix, Commands: doc.commands}
+	if f.Status != finding.Pass && (doc.fix != "" || len(doc.commands) > 0) {
+		f.Fix = &finding.Fix{Text: doc.fix, Commands: doc.commands}
 	}
 	return f
 }
@@ -92,11 +94,11 @@ func problemFinding(path string, p bpfobj.Problem) Finding {
 // pitfall found. k is the kernel to look kfuncs up in; when it is nil,
 // kerr says why, and an object that calls kfuncs gets a skipped
 // lint.kfuncs naming the reason.
-func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []Finding {
+func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []finding.Finding {
 	ps := o.Problems()
-	var out []Finding
+	var out []finding.Finding
 	if len(ps) > 0 && ps[0].Pitfall == bpfobj.NotBPF {
-		return []Finding{problemFinding(path, ps[0])}
+		return []finding.Finding{problemFinding(path, ps[0])}
 	}
 	desc := "EM_BPF, 64-bit, little-endian"
 	if o.Data == elf.ELFDATA2MSB {
@@ -110,14 +112,14 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []F
 	if len(o.Kfuncs) > 0 {
 		desc += fmt.Sprintf("; calls %d kfuncs", len(o.Kfuncs))
 	}
-	obj := Finding{ID: "lint.object", Area: "lint", Title: "object", Status: Pass, Message: path + ": " + desc,
+	obj := finding.Finding{ID: "lint.object", Area: "lint", Title: "object", Status: finding.Pass, Message: path + ": " + desc,
 		Details: append([]string{"sections: " + strings.Join(o.Sections, " ")}, o.Notes...), Source: path}
 	out = append(out, obj)
 	if len(o.Kfuncs) > 0 {
 		if k != nil {
 			ps = append(ps, k.Check(o)...)
 		} else {
-			out = append(out, Finding{ID: "lint.kfuncs", Area: "lint", Title: "kfuncs", Status: Skip, Source: path,
+			out = append(out, finding.Finding{ID: "lint.kfuncs", Area: "lint", Title: "kfuncs", Status: finding.Skip, Source: path,
 				Message: fmt.Sprintf("%s: %d kfuncs not checked: %v (name a kernel's BTF with --btf FILE)", path, len(o.Kfuncs), kerr)})
 		}
 	}
@@ -191,23 +193,23 @@ func (r pitfallResult) keys() string {
 	return strings.Join(names, ",")
 }
 
-func checkPitfalls(_ context.Context, e *Env) Finding {
+func checkPitfalls(_ context.Context, e *Env) finding.Finding {
 	// The builds start at once, on the tools found on disk, without
 	// waiting for the version probes: the compiles are what takes time.
 	// Whether clang is usable is decided by its probe afterwards.
 	use, all, _ := findTool(e.Host, "clang")
 	if len(all) == 0 {
-		return Result(Skip, "no usable clang (see clang.version)")
+		return finding.Result(finding.Skip, "no usable clang (see clang.version)")
 	}
 	llcUse, llcAll, _ := findTool(e.Host, "llc")
 	dir, err := os.MkdirTemp("", "bpfdoctor-pitfalls-")
 	if err != nil {
-		return Result(Error, "create probe directory: %v", err)
+		return finding.Result(finding.Error, "create probe directory: %v", err)
 	}
 	defer os.RemoveAll(dir)
 	src := filepath.Join(dir, "pitfalls.c")
 	if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
-		return Result(Error, "write probe source: %v", err)
+		return finding.Result(finding.Error, "write probe source: %v", err)
 	}
 	// The builds run at once: each is one or two short commands whose
 	// time is mostly loading LLVM. The recommended one is clang.probe's
@@ -234,7 +236,7 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	wg.Go(func() { l, lerr = e.LLC() })
 	wg.Wait()
 	if c.use.Path == "" || cerr != nil {
-		return Result(Skip, "no usable clang (see clang.version)")
+		return finding.Result(finding.Skip, "no usable clang (see clang.version)")
 	}
 	if lerr == nil && len(l.all) > 0 && len(l.info.MissingBPFTargets()) > 0 {
 		for i := range res {
@@ -245,7 +247,7 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	}
 
 	rec := res[0]
-	f := Result(Pass, "").WithSource(use.Path + " " + rec.b.name)
+	f := finding.Result(finding.Pass, "").WithSource(use.Path + " " + rec.b.name)
 	for _, r := range res {
 		f = f.WithDetails(r.b.name+" → "+r.summary()).WithFact(r.b.key, r.keys())
 	}
@@ -253,13 +255,13 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 	var ce *host.CmdError
 	switch {
 	case errors.As(rec.err, &ce) && ce.ExitCode > 0:
-		f.Status, f.Message, f.Fix = Fail, fmt.Sprintf("clang cannot build the pitfall probe with %s: %v", rec.b.name, rec.err), broken
+		f.Status, f.Message, f.Fix = finding.Fail, fmt.Sprintf("clang cannot build the pitfall probe with %s: %v", rec.b.name, rec.err), broken
 		return f
 	case rec.err != nil:
-		f.Status, f.Message = Error, rec.err.Error()
+		f.Status, f.Message = finding.Error, rec.err.Error()
 		return f
 	case rec.bad != nil:
-		f.Status, f.Message, f.Fix = Fail, fmt.Sprintf("clang's output for %s is unusable: %v", rec.b.name, rec.bad), broken
+		f.Status, f.Message, f.Fix = finding.Fail, fmt.Sprintf("clang's output for %s is unusable: %v", rec.b.name, rec.bad), broken
 		return f
 	}
 	var worst bpfobj.Level = bpfobj.Info
@@ -270,7 +272,7 @@ func checkPitfalls(_ context.Context, e *Env) Finding {
 		// The recommended way itself is broken: a bug of this clang.
 		f.Status = statusOf(worst)
 		f.Message = fmt.Sprintf("%s gives %s", rec.b.name, rec.summary())
-		f.Fix = &Fix{Text: "This clang builds BPF objects the kernel will not take even the recommended way; use another LLVM.",
+		f.Fix = &finding.Fix{Text: "This clang builds BPF objects the kernel will not take even the recommended way; use another LLVM.",
 			Commands: []string{"bpfdoctor bootstrap llvm"}}
 		return f
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
@@ -39,7 +41,7 @@ func TestPitfallsReal(t *testing.T) {
 	start := time.Now()
 	f := runOnly(t, NewEnv(host.Real()), "clang.pitfalls")
 	t.Logf("%s in %s: %s\n%s", f.Status, time.Since(start).Round(time.Millisecond), f.Message, strings.Join(f.Details, "\n"))
-	if f.Status != Pass || !strings.HasPrefix(f.Message, "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: ") {
+	if f.Status != finding.Pass || !strings.HasPrefix(f.Message, "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: ") {
 		t.Errorf("got %s %q", f.Status, f.Message)
 	}
 	if !slices.Contains(f.Details, "--target=bpf -O2 -g → clean") {
@@ -92,40 +94,40 @@ func TestPitfallsFake(t *testing.T) {
 	tests := []struct {
 		name   string
 		tools  func(t *testing.T) map[string]string
-		status Status
+		status finding.Status
 		msg    string
 		detail string
 		fix    string
 	}{
 		{name: "no clang", tools: func(*testing.T) map[string]string { return nil },
-			status: Skip, msg: "no usable clang (see clang.version)"},
+			status: finding.Skip, msg: "no usable clang (see clang.version)"},
 		{name: "clang that cannot run", tools: func(*testing.T) map[string]string {
 			return map[string]string{"clang": `echo "clang: error: cannot load libLLVM.so.19" >&2; exit 3`}
-		}, status: Skip, msg: "no usable clang"},
+		}, status: finding.Skip, msg: "no usable clang"},
 		{name: "clang without the BPF target", tools: func(*testing.T) map[string]string {
 			return map[string]string{"clang": `[ "$1" = --version ] && { ` + clang19 + `; exit 0; }
 echo "error: unknown target triple 'bpf'" >&2; exit 1`}
-		}, status: Fail, msg: "clang cannot build the pitfall probe with --target=bpf -O2 -g: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
+		}, status: finding.Fail, msg: "clang cannot build the pitfall probe with --target=bpf -O2 -g: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
 		{name: "clang that writes garbage", tools: func(t *testing.T) map[string]string {
 			junk := filepath.Join(t.TempDir(), "junk")
 			os.WriteFile(junk, []byte("not an object"), 0o644)
 			return map[string]string{"clang": copyTo(clang19, junk)}
-		}, status: Fail, msg: "clang's output for --target=bpf -O2 -g is unusable: read object: not an ELF file", fix: "bpfdoctor bootstrap llvm"},
+		}, status: finding.Fail, msg: "clang's output for --target=bpf -O2 -g is unusable: read object: not an ELF file", fix: "bpfdoctor bootstrap llvm"},
 		{name: "recommended way gives a switch table", tools: func(t *testing.T) map[string]string {
 			// A clang whose --target=bpf output is what the native target
 			// makes: the recommended way itself is broken.
 			return map[string]string{"clang": copyTo(clang19, realObject(t, true, "-O2", "-g"))}
-		}, status: Fail, msg: "--target=bpf -O2 -g gives switch table, .eh_frame", fix: "bpfdoctor bootstrap llvm"},
+		}, status: finding.Fail, msg: "--target=bpf -O2 -g gives switch table, .eh_frame", fix: "bpfdoctor bootstrap llvm"},
 		{name: "recommended way without BTF", tools: func(t *testing.T) map[string]string {
 			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2"))}
-		}, status: Warn, msg: "--target=bpf -O2 -g gives BTF"},
+		}, status: finding.Warn, msg: "--target=bpf -O2 -g gives BTF"},
 		{name: "no llc: native not built", tools: func(t *testing.T) map[string]string {
 			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g"))}
-		}, status: Pass, msg: "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: not built: no llc",
+		}, status: finding.Pass, msg: "--target=bpf -O2 -g is clean; native -O2 -g | llc -march=bpf: not built: no llc",
 			detail: "native -O2 -g | llc -march=bpf → not built: no llc"},
 		{name: "llc without BPF: native not built", tools: func(t *testing.T) map[string]string {
 			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g")), "llc": llcOut("19.1.7", false)}
-		}, status: Pass, msg: "native -O2 -g | llc -march=bpf: not built: llc has no BPF back end"},
+		}, status: finding.Pass, msg: "native -O2 -g | llc -march=bpf: not built: llc has no BPF back end"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +142,7 @@ echo "error: unknown target triple 'bpf'" >&2; exit 1`}
 			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
 				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
 			}
-			if (f.Status == Fail || f.Status == Warn) && f.Fix == nil {
+			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
 				t.Errorf("%s without a fix: %q", f.Status, f.Message)
 			}
 		})
@@ -163,7 +165,7 @@ func TestLintObject(t *testing.T) {
 		if f.Area != "lint" || f.Source != native || !strings.HasPrefix(f.Message, native+": ") || f.Title == "" {
 			t.Errorf("finding %+v", f)
 		}
-		if (f.Status == Warn || f.Status == Fail) && (f.Fix == nil || f.Fix.Text == "") {
+		if (f.Status == finding.Warn || f.Status == finding.Fail) && (f.Fix == nil || f.Fix.Text == "") {
 			t.Errorf("%s without a fix", f.ID)
 		}
 	}
@@ -191,7 +193,7 @@ __attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fs := LintObject(hostObj, o, nil, nil); len(fs) != 1 || fs[0].ID != "lint.object" || fs[0].Status != Fail || !strings.Contains(fs[0].Message, "not EM_BPF") {
+	if fs := LintObject(hostObj, o, nil, nil); len(fs) != 1 || fs[0].ID != "lint.object" || fs[0].Status != finding.Fail || !strings.Contains(fs[0].Message, "not EM_BPF") {
 		t.Errorf("host object: %+v", fs)
 	}
 	o, err = bpfobj.Open(kf)
@@ -199,7 +201,7 @@ __attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); 
 		t.Fatal(err)
 	}
 	fs = LintObject(kf, o, nil, fmt.Errorf("load kernel BTF: no such file"))
-	if len(fs) != 2 || fs[1].ID != "lint.kfuncs" || fs[1].Status != Skip || !strings.Contains(fs[1].Message, "1 kfuncs not checked: load kernel BTF: no such file (name a kernel's BTF with --btf FILE)") {
+	if len(fs) != 2 || fs[1].ID != "lint.kfuncs" || fs[1].Status != finding.Skip || !strings.Contains(fs[1].Message, "1 kfuncs not checked: load kernel BTF: no such file (name a kernel's BTF with --btf FILE)") {
 		t.Errorf("kfuncs without a kernel: %+v", fs)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -24,13 +26,13 @@ func requireTool(t *testing.T, names ...string) {
 	}
 }
 
-func realFindings(t *testing.T) map[string]Finding {
+func realFindings(t *testing.T) map[string]finding.Finding {
 	t.Helper()
 	h := host.Real()
 	// bpftool is in /usr/sbin on Debian, off a normal user's PATH.
 	h.Path = append(h.Path, "/usr/sbin")
 	got := Run(context.Background(), NewEnv(h), All())
-	byID := map[string]Finding{}
+	byID := map[string]finding.Finding{}
 	for _, f := range got {
 		byID[f.ID] = f
 		t.Logf("%-22s %-5s %s", f.ID, f.Status, f.Message)
@@ -47,12 +49,12 @@ func TestRealToolchain(t *testing.T) {
 	requireTool(t, "bpftool")
 	byID := realFindings(t)
 	for _, id := range []string{"llvm.llc", "llvm.bpf-targets", "llvm.cpu", "llvm.strip", "clang.version", "clang.llc-match", "clang.probe", "pahole.version", "libbpf.version", "libbpf.bpftool", "kernel.release"} {
-		if f := byID[id]; f.Status != Pass && f.Status != Warn {
+		if f := byID[id]; f.Status != finding.Pass && f.Status != finding.Warn {
 			t.Errorf("%s: %s: %s", id, f.Status, f.Message)
 		}
 	}
 	for id, f := range byID {
-		if f.Status == Error {
+		if f.Status == finding.Error {
 			t.Errorf("%s could not tell on a real machine: %s", id, f.Message)
 		}
 	}
@@ -78,7 +80,7 @@ func TestRealKernel(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc")
 	}
-	byID := map[string]Finding{}
+	byID := map[string]finding.Finding{}
 	h := host.Real()
 	cs, _ := Select(All(), []string{"kernel"}, nil)
 	for _, f := range Run(context.Background(), NewEnv(h), cs) {
@@ -92,16 +94,16 @@ func TestRealKernel(t *testing.T) {
 		t.Errorf("kernel.release = %q, want %q", got, rel)
 	}
 	_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
-	if want := btfErr == nil; (byID["kernel.btf"].Status == Pass) != want {
+	if want := btfErr == nil; (byID["kernel.btf"].Status == finding.Pass) != want {
 		t.Errorf("kernel.btf = %s but /sys/kernel/btf/vmlinux exists=%v", byID["kernel.btf"].Status, want)
 	}
 	if _, err := os.Stat("/proc/config.gz"); err == nil {
-		if f := byID["kernel.config"]; f.Status != Pass || f.Facts["path"] != "/proc/config.gz" {
+		if f := byID["kernel.config"]; f.Status != finding.Pass || f.Facts["path"] != "/proc/config.gz" {
 			t.Errorf("kernel.config: %s %q, want /proc/config.gz", f.Status, f.Message)
 		}
 	}
 	for id, f := range byID {
-		if f.Status == Error && id != "kernel.config" {
+		if f.Status == finding.Error && id != "kernel.config" {
 			t.Errorf("%s could not tell: %s", id, f.Message)
 		}
 	}

@@ -4,35 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
-
-// Area is a section of the report.
-type Area struct {
-	Name  string // as in IDs and --only
-	Title string
-}
-
-// Areas in report order: what blocks building BPF code comes first.
-var Areas = []Area{
-	{"llvm", "LLVM"},
-	{"clang", "clang"},
-	{"pahole", "pahole (BTF for kernel builds)"},
-	{"kernel", "Running kernel"},
-	{"kconfig", "Kernel config vs. BPF selftests"},
-	{"libbpf", "libbpf and bpftool"},
-	{"require", "Requirements (--require)"},
-	{"lint", "BPF objects (bpfdoctor lint)"},
-}
-
-// AreaTitle returns an area's title, or its name when unknown.
-func AreaTitle(name string) string {
-	for _, a := range Areas {
-		if a.Name == name {
-			return a.Title
-		}
-	}
-	return name
-}
 
 // registered holds each area file's checks; see register.
 var registered [][]Check
@@ -50,12 +24,12 @@ func All() []Check {
 }
 
 func areaIndex(name string) int {
-	for i, a := range Areas {
+	for i, a := range finding.Areas {
 		if a.Name == name {
 			return i
 		}
 	}
-	return len(Areas)
+	return len(finding.Areas)
 }
 
 // Select keeps the checks of the areas in only (all when empty) and drops
@@ -90,7 +64,7 @@ func Select(all []Check, only, skip []string) ([]Check, error) {
 // areaNames lists the areas that have checks, in report order.
 func areaNames(have map[string]bool) []string {
 	var n []string
-	for _, a := range Areas {
+	for _, a := range finding.Areas {
 		if have[a.Name] {
 			n = append(n, a.Name)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // Check is one named unit of the doctor.
@@ -15,7 +17,7 @@ type Check struct {
 	Area  string
 	Title string // a few words, shown in the report
 	Looks string // what it looks at, for `bpfdoctor list`
-	Run   func(ctx context.Context, e *Env) Finding
+	Run   func(ctx context.Context, e *Env) finding.Finding
 }
 
 // Grace is what the run allows beyond the per-command timeout, so that a
@@ -26,16 +28,16 @@ const Grace = 750 * time.Millisecond
 // order given. Every check starts at once; the run as a whole ends within
 // the host's command timeout plus Grace, whatever the checks do: a check
 // still running then is reported as an error and left behind.
-func Run(ctx context.Context, e *Env, cs []Check) []Finding {
+func Run(ctx context.Context, e *Env, cs []Check) []finding.Finding {
 	deadline := e.Host.Timeout + Grace
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
 	e.ctx = ctx
 
-	out := make([]Finding, len(cs))
-	done := make([]chan Finding, len(cs))
+	out := make([]finding.Finding, len(cs))
+	done := make([]chan finding.Finding, len(cs))
 	for i, c := range cs {
-		done[i] = make(chan Finding, 1)
+		done[i] = make(chan finding.Finding, 1)
 		go func() { done[i] <- runOne(ctx, e, c) }()
 	}
 	// The guard outlives ctx a little, so that a check that honours ctx
@@ -57,18 +59,18 @@ func Run(ctx context.Context, e *Env, cs []Check) []Finding {
 		case f := <-done[i]:
 			out[i] = f
 		default:
-			out[i] = c.finding(Result(Error, "%s did not finish within %s", c.ID, deadline.Round(time.Millisecond)))
+			out[i] = c.finding(finding.Result(finding.Error, "%s did not finish within %s", c.ID, deadline.Round(time.Millisecond)))
 			out[i].Duration = deadline
 		}
 	}
 	return out
 }
 
-func runOne(ctx context.Context, e *Env, c Check) (f Finding) {
+func runOne(ctx context.Context, e *Env, c Check) (f finding.Finding) {
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			f = Result(Error, "check %s crashed: %v", c.ID, r).
+			f = finding.Result(finding.Error, "check %s crashed: %v", c.ID, r).
 				WithDetails(stackLines(5)...)
 		}
 		f = c.finding(f)
@@ -77,7 +79,7 @@ func runOne(ctx context.Context, e *Env, c Check) (f Finding) {
 	return c.Run(ctx, e)
 }
 
-func (c Check) finding(f Finding) Finding {
+func (c Check) finding(f finding.Finding) finding.Finding {
 	f.ID, f.Area, f.Title = c.ID, c.Area, c.Title
 	return f
 }

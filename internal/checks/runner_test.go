@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -29,21 +31,21 @@ func fakeHost(t *testing.T, tools map[string]string) *host.Host {
 func TestRunPanicBecomesError(t *testing.T) {
 	e := NewEnv(fakeHost(t, nil))
 	cs := []Check{
-		{ID: "t.panics", Area: "t", Title: "panics", Run: func(context.Context, *Env) Finding {
+		{ID: "t.panics", Area: "t", Title: "panics", Run: func(context.Context, *Env) finding.Finding {
 			var m map[string]int
 			m["x"]++ // a real nil-map panic, not a panic(string)
-			return Finding{}
+			return finding.Finding{}
 		}},
-		{ID: "t.fine", Area: "t", Title: "fine", Run: func(context.Context, *Env) Finding { return Result(Pass, "ok") }},
+		{ID: "t.fine", Area: "t", Title: "fine", Run: func(context.Context, *Env) finding.Finding { return finding.Result(finding.Pass, "ok") }},
 	}
 	got := Run(context.Background(), e, cs)
-	if got[0].Status != Error || !strings.Contains(got[0].Message, "check t.panics crashed: assignment to entry in nil map") {
+	if got[0].Status != finding.Error || !strings.Contains(got[0].Message, "check t.panics crashed: assignment to entry in nil map") {
 		t.Errorf("panicking check: got %v %q", got[0].Status, got[0].Message)
 	}
 	if got[0].ID != "t.panics" || got[0].Area != "t" {
 		t.Errorf("panicking check lost its identity: %+v", got[0])
 	}
-	if got[1].Status != Pass || got[1].ID != "t.fine" {
+	if got[1].Status != finding.Pass || got[1].ID != "t.fine" {
 		t.Errorf("other check: got %+v", got[1])
 	}
 }
@@ -57,8 +59,8 @@ func TestRunHangIsBounded(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
 	cs := []Check{
-		{ID: "t.stuck", Area: "t", Title: "stuck", Run: func(context.Context, *Env) Finding { <-block; return Finding{} }},
-		{ID: "t.fine", Area: "t", Title: "fine", Run: func(context.Context, *Env) Finding { return Result(Pass, "ok") }},
+		{ID: "t.stuck", Area: "t", Title: "stuck", Run: func(context.Context, *Env) finding.Finding { <-block; return finding.Finding{} }},
+		{ID: "t.fine", Area: "t", Title: "fine", Run: func(context.Context, *Env) finding.Finding { return finding.Result(finding.Pass, "ok") }},
 	}
 	llc, _ := Select(All(), []string{"llvm"}, nil)
 	cs = append(cs, llc...)
@@ -67,17 +69,17 @@ func TestRunHangIsBounded(t *testing.T) {
 	if el := time.Since(start); el > h.Timeout+time.Second {
 		t.Errorf("run took %s, want at most %s", el, h.Timeout+time.Second)
 	}
-	byID := map[string]Finding{}
+	byID := map[string]finding.Finding{}
 	for _, f := range got {
 		byID[f.ID] = f
 	}
-	if f := byID["t.stuck"]; f.Status != Error || !strings.Contains(f.Message, "t.stuck did not finish within 1.25s") {
+	if f := byID["t.stuck"]; f.Status != finding.Error || !strings.Contains(f.Message, "t.stuck did not finish within 1.25s") {
 		t.Errorf("stuck check: %v %q", f.Status, f.Message)
 	}
-	if f := byID["t.fine"]; f.Status != Pass {
+	if f := byID["t.fine"]; f.Status != finding.Pass {
 		t.Errorf("fine check: %v %q", f.Status, f.Message)
 	}
-	if f := byID["llvm.llc"]; f.Status != Error || !strings.Contains(f.Message, "`llc --version` did not finish within 500ms and was killed") {
+	if f := byID["llvm.llc"]; f.Status != finding.Error || !strings.Contains(f.Message, "`llc --version` did not finish within 500ms and was killed") {
 		t.Errorf("llvm.llc: %v %q", f.Status, f.Message)
 	}
 }
@@ -123,7 +125,7 @@ func TestIDsStable(t *testing.T) {
 		if !strings.HasPrefix(c.ID, c.Area+".") || c.Title == "" || c.Looks == "" || c.Run == nil {
 			t.Errorf("check %q is incomplete: %+v", c.ID, c)
 		}
-		if !slices.ContainsFunc(Areas, func(a Area) bool { return a.Name == c.Area }) {
+		if !slices.ContainsFunc(finding.Areas, func(a finding.Area) bool { return a.Name == c.Area }) {
 			t.Errorf("check %s has an area that is not in Areas: %s", c.ID, c.Area)
 		}
 	}

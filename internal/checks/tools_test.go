@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // llcOut is `llc --version` of a vendor build with or without BPF.
@@ -31,73 +33,73 @@ func TestToolChecks(t *testing.T) {
 		id     string
 		tools  map[string]string
 		root   map[string]string // files under the root; "+x" suffix on a key: executable
-		status Status
+		status finding.Status
 		msg    string
 		fix    string
 	}{
 		{name: "llc on PATH", id: "llvm.llc", tools: map[string]string{"llc": llcOut("19.1.7", true)},
-			status: Pass, msg: "llc 19.1.7 (Debian) at "},
+			status: finding.Pass, msg: "llc 19.1.7 (Debian) at "},
 		{name: "llc only versioned", id: "llvm.llc", tools: map[string]string{"llc-18": llcOut("18.1.8", true), "llc-16": llcOut("16.0.6", true)},
-			status: Warn, msg: "llc is not on PATH; found llc 18.1.8 at ", fix: "export PATH=/usr/lib/llvm-18/bin:$PATH"},
+			status: finding.Warn, msg: "llc is not on PATH; found llc 18.1.8 at ", fix: "export PATH=/usr/lib/llvm-18/bin:$PATH"},
 		{name: "llc only in /usr/lib", id: "llvm.llc", root: map[string]string{"/usr/lib/llvm-17/bin/llc+x": llcOut("17.0.6", true)},
-			status: Warn, msg: "found llc 17.0.6 at /usr/lib/llvm-17/bin/llc", fix: "export PATH=/usr/lib/llvm-17/bin:$PATH"},
+			status: finding.Warn, msg: "found llc 17.0.6 at /usr/lib/llvm-17/bin/llc", fix: "export PATH=/usr/lib/llvm-17/bin:$PATH"},
 		{name: "llc without BPF", id: "llvm.bpf-targets", tools: map[string]string{"llc": llcOut("19.1.7", false)},
-			status: Fail, msg: "lacks the BPF back end (missing: bpf, bpfel, bpfeb)", fix: "bpfdoctor bootstrap llvm"},
+			status: finding.Fail, msg: "lacks the BPF back end (missing: bpf, bpfel, bpfeb)", fix: "bpfdoctor bootstrap llvm"},
 		{name: "several LLVMs", id: "llvm.installations",
 			tools:  map[string]string{"llc": llcOut("14.0.6", true), "llc-19": llcOut("19.1.7", true)},
 			root:   map[string]string{"/usr/lib/llvm-16/bin/llc+x": llcOut("16.0.6", true)},
-			status: Pass, msg: "3 llc found (LLVM 14, 19, 16); PATH picks "},
+			status: finding.Pass, msg: "3 llc found (LLVM 14, 19, 16); PATH picks "},
 		{name: "a newer LLVM off PATH", id: "llvm.installations",
 			tools:  map[string]string{"llc": llcOut("14.0.6", true), "llc-19": llcOut("19.1.7", true)},
-			status: Pass, msg: "; LLVM 19 is newer (export PATH=/usr/lib/llvm-19/bin:$PATH)"},
+			status: finding.Pass, msg: "; LLVM 19 is newer (export PATH=/usr/lib/llvm-19/bin:$PATH)"},
 		{name: "strip matches", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true), "llvm-strip": stripOut("19.1.7")},
-			status: Pass, msg: "llvm-strip 19.1.7 at "},
+			status: finding.Pass, msg: "llvm-strip 19.1.7 at "},
 		{name: "strip of another LLVM", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true), "llvm-strip-14": stripOut("14.0.6")},
-			status: Warn, msg: "llvm-strip 14.0.6 does not match llc 19.1.7"},
+			status: finding.Warn, msg: "llvm-strip 14.0.6 does not match llc 19.1.7"},
 		{name: "strip missing", id: "llvm.strip", tools: map[string]string{"llc": llcOut("19.1.7", true)},
-			status: Warn, msg: "llvm-strip not found", fix: "install -y llvm"},
+			status: finding.Warn, msg: "llvm-strip not found", fix: "install -y llvm"},
 		{name: "clang 9: no CO-RE", id: "clang.version", tools: map[string]string{"clang": clangOut("9.0.1")},
-			status: Fail, msg: "clang 9.0.1 is too old for BPF work: no CO-RE", fix: "bpfdoctor bootstrap llvm"},
+			status: finding.Fail, msg: "clang 9.0.1 is too old for BPF work: no CO-RE", fix: "bpfdoctor bootstrap llvm"},
 		{name: "clang 12: known issues", id: "clang.version", tools: map[string]string{"clang": clangOut("12.0.1")},
-			status: Warn, msg: "clang 12.0.1 lacks kfunc externs and float BTF, BTF type and decl tags"},
+			status: finding.Warn, msg: "clang 12.0.1 lacks kfunc externs and float BTF, BTF type and decl tags"},
 		{name: "clang 19", id: "clang.version", tools: map[string]string{"clang": clangOut("19.1.7")},
-			status: Pass, msg: "clang 19.1.7 at "},
+			status: finding.Pass, msg: "clang 19.1.7 at "},
 		{name: "clang and llc differ", id: "clang.llc-match", tools: map[string]string{"clang": clangOut("19.1.7"), "llc": llcOut("14.0.6", true)},
-			status: Warn, msg: "clang 19.1.7 ("},
+			status: finding.Warn, msg: "clang 19.1.7 ("},
 		{name: "clang and llc agree", id: "clang.llc-match", tools: map[string]string{"clang": clangOut("14.0.6"), "llc": llcOut("14.0.6", true)},
-			status: Pass, msg: "clang and llc are both LLVM 14"},
+			status: finding.Pass, msg: "clang and llc are both LLVM 14"},
 		{name: "clang that cannot target BPF", id: "clang.probe",
 			tools:  map[string]string{"clang": "case \"$1\" in --version) " + strings.ReplaceAll(clangOut("19.1.7"), "\n", ";") + ";; *) echo \"error: unknown target triple 'bpf'\" >&2; exit 1;; esac"},
-			status: Fail, msg: "clang cannot compile for BPF: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
+			status: finding.Fail, msg: "clang cannot compile for BPF: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
 		{name: "clang that writes no BPF object", id: "clang.probe",
 			tools: map[string]string{"clang": "case \"$1\" in --version) " + strings.ReplaceAll(clangOut("19.1.7"), "\n", ";") +
 				";; *) for a; do [ \"$prev\" = -o ] && echo 'not an elf' > \"$a\"; prev=$a; done;; esac"},
-			status: Fail, msg: "clang's BPF output is unusable"},
+			status: finding.Fail, msg: "clang's BPF output is unusable"},
 		{name: "bpftool without skeletons", id: "libbpf.bpftool",
 			tools:  map[string]string{"bpftool": `echo '{"version":"7.1.0","libbpf_version":"1.1","features":{"libbfd":false,"libbpf_strict":true,"skeletons":false}}'`},
-			status: Pass, msg: "bpftool 7.1.0 (libbpf 1.1) at "},
+			status: finding.Pass, msg: "bpftool 7.1.0 (libbpf 1.1) at "},
 		{name: "bpftool in sbin only", id: "libbpf.bpftool",
 			root:   map[string]string{"/usr/sbin/bpftool+x": `echo '{"version":"7.4.0","libbpf_version":"1.4","features":{}}'`},
-			status: Warn, msg: "bpftool 7.4.0 is at ", fix: "export PATH=$PATH:"},
+			status: finding.Warn, msg: "bpftool 7.4.0 is at ", fix: "export PATH=$PATH:"},
 		{name: "vmlinux.h generated", id: "libbpf.vmlinux-h",
 			tools: map[string]string{"bpftool": `[ "$1" = version ] && echo '{"version":"7.5.0","libbpf_version":"1.5","features":{}}' && exit
 [ "$1 $2 $3" = "btf dump file" ] && [ -f "$4" ] && [ "$5 $6" = "format c" ] && echo '#ifndef __VMLINUX_H__' && exit
 exit 9`},
 			root:   map[string]string{"/sys/kernel/btf/vmlinux": "BTF"},
-			status: Pass, msg: "bpftool can print this kernel's BTF as C"},
+			status: finding.Pass, msg: "bpftool can print this kernel's BTF as C"},
 		{name: "vmlinux.h refused", id: "libbpf.vmlinux-h",
 			tools: map[string]string{"bpftool": `[ "$1" = version ] && echo '{"version":"5.10.0","libbpf_version":"0.3","features":{}}' && exit
 echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from /sys/kernel/btf/vmlinux: Invalid argument" >&2; exit 255`},
 			root:   map[string]string{"/sys/kernel/btf/vmlinux": "BTF"},
-			status: Fail, msg: "/sys/kernel/btf/vmlinux format c` exited with status 255: libbpf: Unsupported BTF_KIND:19"},
+			status: finding.Fail, msg: "/sys/kernel/btf/vmlinux format c` exited with status 255: libbpf: Unsupported BTF_KIND:19"},
 		{name: "libbpf from pkg-config", id: "libbpf.version", tools: map[string]string{"pkg-config": "echo 1.4.7"},
-			status: Pass, msg: "libbpf 1.4.7"},
+			status: finding.Pass, msg: "libbpf 1.4.7"},
 		{name: "libbpf from the header", id: "libbpf.version",
 			root:   map[string]string{"/usr/include/bpf/libbpf_version.h": "#define LIBBPF_MAJOR_VERSION 0\n#define LIBBPF_MINOR_VERSION 8\n"},
-			status: Warn, msg: "libbpf 0.8.0 predates 1.0", fix: "install -y libbpf-dev"},
+			status: finding.Warn, msg: "libbpf 0.8.0 predates 1.0", fix: "install -y libbpf-dev"},
 		{name: "pahole 1.26 features", id: "pahole.btf-features",
 			tools:  map[string]string{"pahole": `[ "$1" = --version ] && echo v1.27 || echo 'encode_force,var,float,decl_tag,type_tag,enum64,optimized_func,consistent_func,decl_tag_kfuncs,reproducible_build'`},
-			status: Pass, msg: "encode_force, var, float"},
+			status: finding.Pass, msg: "encode_force, var, float"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,7 +125,7 @@ echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from
 			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
 				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
 			}
-			if (f.Status == Fail || f.Status == Warn) && f.Fix == nil {
+			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
 				t.Errorf("%s without a fix: %q", f.Status, f.Message)
 			}
 		})

@@ -1,7 +1,7 @@
 // Package distro knows which package manager a Linux distribution uses and
 // what it calls the packages a BPF toolchain needs, so a report can print a
-// ready-to-paste install command. It parses /etc/os-release text handed to
-// it and never runs anything.
+// ready-to-paste install command. It reads os-release(5) (handed to it, or
+// from a host with OfHost) and never runs anything.
 package distro
 
 import (

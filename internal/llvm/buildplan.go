@@ -336,19 +336,8 @@ func (p *Plan) add(c Check) { p.Checks = append(p.Checks, c) }
 
 // install is the distribution's command for pkg, "" when unknown.
 func install(h *host.Host, pkg distro.Package) string {
-	for _, f := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		b, err := h.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		o, err := distro.ParseOSRelease(bytes.NewReader(b))
-		if err != nil {
-			return ""
-		}
-		cmd, _ := o.InstallCommand(h.UID == 0, pkg)
-		return cmd
-	}
-	return ""
+	cmd, _ := distro.OfHost(h).InstallCommand(h.UID == 0, pkg)
+	return cmd
 }
 
 func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {

@@ -1,12 +1,9 @@
 package pahole
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"io"
 	"io/fs"
 	"os"
@@ -16,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
@@ -81,19 +81,8 @@ func hasHeader(h *host.Host, name string) bool {
 // InstallCommand is the distribution's command that installs pkgs, "" when
 // the distribution is unknown.
 func InstallCommand(h *host.Host, pkgs ...distro.Package) string {
-	for _, p := range []string{"/etc/os-release", "/usr/lib/os-release"} {
-		b, err := h.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		o, err := distro.ParseOSRelease(bytes.NewReader(b))
-		if err != nil {
-			return ""
-		}
-		cmd, _ := o.InstallCommand(h.UID == 0, pkgs...)
-		return cmd
-	}
-	return ""
+	cmd, _ := distro.OfHost(h).InstallCommand(h.UID == 0, pkgs...)
+	return cmd
 }
 
 // NeedsError lists the missing build dependencies and the command that

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 func TestFormatsGolden(t *testing.T) {
@@ -32,10 +32,10 @@ func TestFormatsGolden(t *testing.T) {
 // hostile is a finding whose text carries everything the formats must
 // escape: workflow-command syntax, XML specials and control characters.
 func hostile() Report {
-	return Report{Version: "1.2.3", Findings: []checks.Finding{{
-		ID: "llvm.llc", Area: "llvm", Title: "llc, the: compiler", Status: checks.Fail,
+	return Report{Version: "1.2.3", Findings: []finding.Finding{{
+		ID: "llvm.llc", Area: "llvm", Title: "llc, the: compiler", Status: finding.Fail,
 		Message: "100% broken\n::set-env name=X::y\r\x00<&>\"'|\x1b[31m",
-		Fix:     &checks.Fix{Text: "a,b:c", Commands: []string{"echo '%0A'"}},
+		Fix:     &finding.Fix{Text: "a,b:c", Commands: []string{"echo '%0A'"}},
 	}}}
 }
 

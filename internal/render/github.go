@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // GitHub writes GitHub Actions workflow commands: a group per area with
@@ -18,7 +18,7 @@ func GitHub(w io.Writer, r Report, o Options) error {
 	bw := bufio.NewWriter(w)
 	plain := newPalette(false)
 	for _, area := range areasOf(r.Findings) {
-		fmt.Fprintf(bw, "::group::%s\n", ghData(checks.AreaTitle(area)))
+		fmt.Fprintf(bw, "::group::%s\n", ghData(finding.AreaTitle(area)))
 		for _, f := range r.Findings {
 			if f.Area == area {
 				writeFinding(bw, plain, f, o.Verbose)
@@ -29,15 +29,15 @@ func GitHub(w io.Writer, r Report, o Options) error {
 	for _, f := range r.Findings {
 		cmd := ""
 		switch {
-		case f.Status == checks.Fail || f.Status == checks.Error || f.Status == checks.Warn && o.Strict:
+		case f.Status == finding.Fail || f.Status == finding.Error || f.Status == finding.Warn && o.Strict:
 			cmd = "error"
-		case f.Status == checks.Warn:
+		case f.Status == finding.Warn:
 			cmd = "warning"
 		default:
 			continue
 		}
 		msg := f.Message
-		if f.Status == checks.Error {
+		if f.Status == finding.Error {
 			msg = "could not tell: " + msg
 		}
 		if f.Fix != nil {

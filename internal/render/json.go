@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // SchemaVersion is bumped only when a field changes meaning or goes away;
@@ -30,7 +30,7 @@ type jsonHost struct {
 }
 
 type jsonFinding struct {
-	checks.Finding
+	finding.Finding
 	DurationMS float64 `json:"duration_ms"`
 }
 
@@ -43,7 +43,7 @@ func JSON(w io.Writer, r Report) error {
 		Summary:       map[string]int{},
 		Findings:      []jsonFinding{},
 	}
-	for _, s := range []checks.Status{checks.Pass, checks.Warn, checks.Fail, checks.Error, checks.Skip} {
+	for _, s := range []finding.Status{finding.Pass, finding.Warn, finding.Fail, finding.Error, finding.Skip} {
 		out.Summary[s.String()] = 0
 	}
 	for s, n := range Counts(r.Findings) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // The common JUnit shape read by Jenkins, GitLab, GitHub test reporters and
@@ -72,13 +72,13 @@ func JUnit(w io.Writer, r Report, o Options) error {
 			c := junitCase{Classname: area, Name: f.ID, Time: fmt.Sprintf("%.3f", secs)}
 			body := xmlSafe(findingBody(f))
 			switch {
-			case f.Status == checks.Fail || f.Status == checks.Warn && o.Strict:
+			case f.Status == finding.Fail || f.Status == finding.Warn && o.Strict:
 				c.Failure = &junitProblem{Message: xmlSafe(f.Message), Type: f.Status.String(), Body: body}
 				s.Failures++
-			case f.Status == checks.Error:
+			case f.Status == finding.Error:
 				c.Error = &junitProblem{Message: xmlSafe(f.Message), Type: "error", Body: body}
 				s.Errors++
-			case f.Status == checks.Skip:
+			case f.Status == finding.Skip:
 				c.Skipped = &junitSkipped{Message: xmlSafe(f.Message)}
 				s.Skipped++
 			default:
@@ -109,7 +109,7 @@ func JUnit(w io.Writer, r Report, o Options) error {
 }
 
 // findingBody is the plain-text body of a finding: message, details, fix.
-func findingBody(f checks.Finding) string {
+func findingBody(f finding.Finding) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", f.Status, f.Message)
 	for _, d := range f.Details {

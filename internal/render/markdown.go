@@ -6,15 +6,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
-var mdStatus = map[checks.Status]string{
-	checks.Pass:  "✅ pass",
-	checks.Warn:  "⚠️ warn",
-	checks.Fail:  "❌ fail",
-	checks.Error: "❓ error",
-	checks.Skip:  "➖ skip",
+var mdStatus = map[finding.Status]string{
+	finding.Pass:  "✅ pass",
+	finding.Warn:  "⚠️ warn",
+	finding.Fail:  "❌ fail",
+	finding.Error: "❓ error",
+	finding.Skip:  "➖ skip",
 }
 
 // Markdown writes the report as a table of every finding, then the
@@ -40,10 +40,10 @@ func Markdown(w io.Writer, r Report, o Options) error {
 
 // writeMarkdownProblems lists each finding that is not a pass, with its
 // fix as a shell block; verbose adds the details of every finding.
-func writeMarkdownProblems(w io.Writer, fs []checks.Finding, verbose bool) {
+func writeMarkdownProblems(w io.Writer, fs []finding.Finding, verbose bool) {
 	first := true
 	for _, f := range fs {
-		if f.Status == checks.Pass && !verbose || f.Status == checks.Skip {
+		if f.Status == finding.Pass && !verbose || f.Status == finding.Skip {
 			continue
 		}
 		if first {
@@ -57,7 +57,7 @@ func writeMarkdownProblems(w io.Writer, fs []checks.Finding, verbose bool) {
 		if f.Source != "" {
 			fmt.Fprintf(w, "- from: `%s`\n", strings.ReplaceAll(f.Source, "`", "'"))
 		}
-		if f.Fix != nil && f.Status != checks.Pass {
+		if f.Fix != nil && f.Status != finding.Pass {
 			if f.Fix.Text != "" {
 				fmt.Fprintf(w, "\nFix: %s\n", mdInline(f.Fix.Text))
 			}

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // Report is one run: the findings and what they were found on.
@@ -15,7 +15,7 @@ type Report struct {
 	Version  string // bpfdoctor's
 	OS       string // the distribution's pretty name, "" when unknown
 	Kernel   string // release, "" when unknown
-	Findings []checks.Finding
+	Findings []finding.Finding
 }
 
 // Options shape the output.
@@ -46,8 +46,8 @@ func Write(w io.Writer, format string, r Report, o Options) error {
 }
 
 // Counts returns how many findings have each status.
-func Counts(fs []checks.Finding) map[checks.Status]int {
-	n := map[checks.Status]int{}
+func Counts(fs []finding.Finding) map[finding.Status]int {
+	n := map[finding.Status]int{}
 	for _, f := range fs {
 		n[f.Status]++
 	}

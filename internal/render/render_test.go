@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -21,17 +21,17 @@ func sample() Report {
 		Version: "1.2.3",
 		OS:      "Debian GNU/Linux 12 (bookworm)",
 		Kernel:  "6.1.0-test",
-		Findings: []checks.Finding{
-			{ID: "llvm.llc", Area: "llvm", Title: "llc", Status: checks.Pass, Message: "llc 14.0.6 (Debian) at /usr/bin/llc",
+		Findings: []finding.Finding{
+			{ID: "llvm.llc", Area: "llvm", Title: "llc", Status: finding.Pass, Message: "llc 14.0.6 (Debian) at /usr/bin/llc",
 				Details: []string{"Optimized build."}, Source: "/usr/bin/llc --version", Duration: 12 * time.Millisecond,
 				Facts: map[string]string{"version": "14.0.6"}},
-			{ID: "llvm.bpf-targets", Area: "llvm", Title: "BPF back end", Status: checks.Fail,
+			{ID: "llvm.bpf-targets", Area: "llvm", Title: "BPF back end", Status: finding.Fail,
 				Message: "llc 21.1.8 lacks the BPF back end (missing: bpf, bpfel, bpfeb)",
-				Fix:     &checks.Fix{Text: "Use an LLVM built with BPF.", Commands: []string{"sudo apt-get install -y llvm", "bpfdoctor bootstrap llvm"}}},
-			{ID: "kernel.bpffs", Area: "kernel", Title: "bpffs", Status: checks.Warn, Message: "no bpf file system at /sys/fs/bpf",
-				Fix: &checks.Fix{Text: "Mount it.", Commands: []string{"sudo mount -t bpf bpf /sys/fs/bpf"}}},
-			{ID: "kernel.config", Area: "kernel", Title: "kernel config", Status: checks.Error, Message: "no kernel config found"},
-			{ID: "kernel.memlock", Area: "kernel", Title: "memlock limit", Status: checks.Skip, Message: "not needed since 5.11"},
+				Fix:     &finding.Fix{Text: "Use an LLVM built with BPF.", Commands: []string{"sudo apt-get install -y llvm", "bpfdoctor bootstrap llvm"}}},
+			{ID: "kernel.bpffs", Area: "kernel", Title: "bpffs", Status: finding.Warn, Message: "no bpf file system at /sys/fs/bpf",
+				Fix: &finding.Fix{Text: "Mount it.", Commands: []string{"sudo mount -t bpf bpf /sys/fs/bpf"}}},
+			{ID: "kernel.config", Area: "kernel", Title: "kernel config", Status: finding.Error, Message: "no kernel config found"},
+			{ID: "kernel.memlock", Area: "kernel", Title: "memlock limit", Status: finding.Skip, Message: "not needed since 5.11"},
 		},
 	}
 }

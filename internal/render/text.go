@@ -10,11 +10,11 @@ import (
 
 	"github.com/fatih/color"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 type palette struct {
-	status map[checks.Status]*color.Color
+	status map[finding.Status]*color.Color
 	dim    *color.Color
 	bold   *color.Color
 	cmd    *color.Color
@@ -33,25 +33,17 @@ func newPalette(on bool) palette {
 		return c
 	}
 	return palette{
-		status: map[checks.Status]*color.Color{
-			checks.Pass:  mk(color.FgGreen),
-			checks.Warn:  mk(color.FgYellow),
-			checks.Fail:  mk(color.FgRed, color.Bold),
-			checks.Error: mk(color.FgMagenta, color.Bold),
-			checks.Skip:  mk(color.Faint),
+		status: map[finding.Status]*color.Color{
+			finding.Pass:  mk(color.FgGreen),
+			finding.Warn:  mk(color.FgYellow),
+			finding.Fail:  mk(color.FgRed, color.Bold),
+			finding.Error: mk(color.FgMagenta, color.Bold),
+			finding.Skip:  mk(color.Faint),
 		},
 		dim:  mk(color.Faint),
 		bold: mk(color.Bold),
 		cmd:  mk(color.FgCyan),
 	}
-}
-
-var glyphs = map[checks.Status]string{
-	checks.Pass:  "✓",
-	checks.Warn:  "!",
-	checks.Fail:  "✗",
-	checks.Error: "?",
-	checks.Skip:  "-",
 }
 
 // Text writes the report for people: one section per area, worst status in
@@ -74,14 +66,14 @@ func Text(w io.Writer, r Report, o Options) error {
 	fmt.Fprintln(bw, p.bold.Sprint(head))
 
 	for _, area := range areasOf(r.Findings) {
-		var fs []checks.Finding
+		var fs []finding.Finding
 		for _, f := range r.Findings {
 			if f.Area == area {
 				fs = append(fs, f)
 			}
 		}
-		worst := checks.Worst(fs)
-		fmt.Fprintf(bw, "\n%s %s\n", p.status[worst].Sprintf("[%s]", glyphs[worst]), p.bold.Sprint(checks.AreaTitle(area)))
+		worst := finding.Worst(fs)
+		fmt.Fprintf(bw, "\n%s %s\n", p.status[worst].Sprintf("[%s]", worst.Mark()), p.bold.Sprint(finding.AreaTitle(area)))
 		for _, f := range fs {
 			writeFinding(bw, p, f, o.Verbose)
 		}
@@ -91,10 +83,10 @@ func Text(w io.Writer, r Report, o Options) error {
 }
 
 // areasOf lists the areas present, in the registry's order, then any other.
-func areasOf(fs []checks.Finding) []string {
+func areasOf(fs []finding.Finding) []string {
 	var out []string
-	for _, a := range checks.Areas {
-		if slices.ContainsFunc(fs, func(f checks.Finding) bool { return f.Area == a.Name }) {
+	for _, a := range finding.Areas {
+		if slices.ContainsFunc(fs, func(f finding.Finding) bool { return f.Area == a.Name }) {
 			out = append(out, a.Name)
 		}
 	}
@@ -106,11 +98,11 @@ func areasOf(fs []checks.Finding) []string {
 	return out
 }
 
-func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
-	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(glyphs[f.Status]), f.Title, oneLine(f.Message))
+func writeFinding(w io.Writer, p palette, f finding.Finding, verbose bool) {
+	line := fmt.Sprintf("    %s %s: %s", p.status[f.Status].Sprint(f.Status.Mark()), f.Title, oneLine(f.Message))
 	if verbose {
 		line += p.dim.Sprintf("  [%s, %s]", f.ID, millis(f.Duration))
-	} else if f.Status != checks.Pass && f.Status != checks.Skip {
+	} else if f.Status != finding.Pass && f.Status != finding.Skip {
 		line += p.dim.Sprintf("  [%s]", f.ID)
 	}
 	fmt.Fprintln(w, line)
@@ -122,7 +114,7 @@ func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
 			fmt.Fprintf(w, "        %s\n", p.dim.Sprint("from: "+f.Source))
 		}
 	}
-	if f.Fix != nil && f.Status != checks.Pass {
+	if f.Fix != nil && f.Status != finding.Pass {
 		if f.Fix.Text != "" {
 			fmt.Fprintf(w, "      %s %s\n", p.bold.Sprint("fix:"), f.Fix.Text)
 		}
@@ -135,16 +127,16 @@ func writeFinding(w io.Writer, p palette, f checks.Finding, verbose bool) {
 	}
 }
 
-func summary(fs []checks.Finding) string {
+func summary(fs []finding.Finding) string {
 	n := Counts(fs)
-	parts := []string{fmt.Sprintf("%d checks", len(fs)), fmt.Sprintf("%d passed", n[checks.Pass])}
+	parts := []string{fmt.Sprintf("%d checks", len(fs)), fmt.Sprintf("%d passed", n[finding.Pass])}
 	for _, s := range []struct {
-		st   checks.Status
+		st   finding.Status
 		word string
-	}{{checks.Warn, "warning"}, {checks.Fail, "failed"}, {checks.Error, "could not tell"}, {checks.Skip, "skipped"}} {
+	}{{finding.Warn, "warning"}, {finding.Fail, "failed"}, {finding.Error, "could not tell"}, {finding.Skip, "skipped"}} {
 		if n[s.st] > 0 {
 			word := s.word
-			if s.st == checks.Warn && n[s.st] > 1 {
+			if s.st == finding.Warn && n[s.st] > 1 {
 				word += "s"
 			}
 			parts = append(parts, fmt.Sprintf("%d %s", n[s.st], word))

@@ -6,7 +6,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // triageRows are what a maintainer asks first, in the order they ask it,
@@ -39,13 +39,13 @@ func Triage(w io.Writer, r Report) error {
 		fmt.Fprintf(bw, "| distribution | %s |\n", mdCell(r.OS))
 	}
 	for _, row := range triageRows {
-		i := slices.IndexFunc(r.Findings, func(f checks.Finding) bool { return f.ID == row.id })
+		i := slices.IndexFunc(r.Findings, func(f finding.Finding) bool { return f.ID == row.id })
 		if i < 0 {
 			continue
 		}
 		f := r.Findings[i]
 		cell := mdCell(f.Message)
-		if f.Status != checks.Pass {
+		if f.Status != finding.Pass {
 			cell = f.Status.String() + ": " + cell
 		}
 		fmt.Fprintf(bw, "| %s | %s |\n", row.label, cell)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
 // A subject is what an expression can name: the check whose finding holds
@@ -106,33 +106,33 @@ func (r Requirement) Check() string { return r.subject.check }
 
 // Judge returns the requirement's finding, read from the run's findings.
 // id is its stable ID (require.clang, or require.clang-2 for a second one).
-func (r Requirement) Judge(id string, fs []checks.Finding) checks.Finding {
-	out := checks.Finding{ID: id, Area: "require", Title: r.Expr}
-	i := slices.IndexFunc(fs, func(f checks.Finding) bool { return f.ID == r.subject.check })
+func (r Requirement) Judge(id string, fs []finding.Finding) finding.Finding {
+	out := finding.Finding{ID: id, Area: "require", Title: r.Expr}
+	i := slices.IndexFunc(fs, func(f finding.Finding) bool { return f.ID == r.subject.check })
 	if i < 0 {
-		out.Status, out.Message = checks.Error, fmt.Sprintf("%s was not checked", r.subject.check)
+		out.Status, out.Message = finding.Error, fmt.Sprintf("%s was not checked", r.subject.check)
 		return out
 	}
 	src := fs[i]
 	out.Source = src.ID
-	fail := func(format string, args ...any) checks.Finding {
-		out.Status, out.Message = checks.Fail, fmt.Sprintf(format, args...)
+	fail := func(format string, args ...any) finding.Finding {
+		out.Status, out.Message = finding.Fail, fmt.Sprintf(format, args...)
 		out.Fix = src.Fix
-		if src.Status == checks.Pass && r.subject.fix != "" {
+		if src.Status == finding.Pass && r.subject.fix != "" {
 			// The check is content with what is installed; the bound
 			// asks for more.
-			out.Fix = &checks.Fix{Text: "Install a newer " + r.subject.what + ".", Commands: []string{r.subject.fix}}
+			out.Fix = &finding.Fix{Text: "Install a newer " + r.subject.what + ".", Commands: []string{r.subject.fix}}
 		} else if out.Fix == nil {
-			out.Fix = &checks.Fix{Text: "See " + src.ID + " (bpfdoctor list)."}
+			out.Fix = &finding.Fix{Text: "See " + src.ID + " (bpfdoctor list)."}
 		}
 		return out
 	}
 	switch r.subject.kind {
 	case passes:
-		if src.Status != checks.Pass {
+		if src.Status != finding.Pass {
 			return fail("%s: %s", r.subject.what, src.Message)
 		}
-		out.Status, out.Message = checks.Pass, r.subject.what+": "+src.Message
+		out.Status, out.Message = finding.Pass, r.subject.what+": "+src.Message
 	case cpu:
 		levels := strings.Split(src.Facts["cpus"], ",")
 		if src.Facts["cpus"] == "" {
@@ -141,7 +141,7 @@ func (r Requirement) Judge(id string, fs []checks.Finding) checks.Finding {
 		if !slices.Contains(levels, r.cpu) {
 			return fail("llc has no CPU level %s (it has %s)", r.cpu, strings.Join(levels, ", "))
 		}
-		out.Status, out.Message = checks.Pass, "llc has CPU level "+r.cpu
+		out.Status, out.Message = finding.Pass, "llc has CPU level "+r.cpu
 	case version:
 		raw := src.Facts["version"]
 		if raw == "" {
@@ -149,13 +149,13 @@ func (r Requirement) Judge(id string, fs []checks.Finding) checks.Finding {
 		}
 		v, err := semver.NewVersion(raw)
 		if err != nil {
-			out.Status, out.Message = checks.Error, fmt.Sprintf("read %s version %q: %v", r.subject.what, raw, err)
+			out.Status, out.Message = finding.Error, fmt.Sprintf("read %s version %q: %v", r.subject.what, raw, err)
 			return out
 		}
 		if !r.cons.Check(v) {
 			return fail("%s %s does not satisfy %s", r.subject.what, raw, r.want)
 		}
-		out.Status, out.Message = checks.Pass, fmt.Sprintf("%s %s", r.subject.what, raw)
+		out.Status, out.Message = finding.Pass, fmt.Sprintf("%s %s", r.subject.what, raw)
 	}
 	return out
 }

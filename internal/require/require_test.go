@@ -4,40 +4,40 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
-func findings() []checks.Finding {
-	return []checks.Finding{
-		{ID: "clang.version", Status: checks.Pass, Message: "clang 14.0.6", Facts: map[string]string{"version": "14.0.6"}},
-		{ID: "llvm.llc", Status: checks.Pass, Message: "llc 14.0.6", Facts: map[string]string{"version": "14.0.6"}},
-		{ID: "llvm.cpu", Status: checks.Pass, Message: "generic, probe, v1, v2, v3", Facts: map[string]string{"cpus": "generic,probe,v1,v2,v3"}},
-		{ID: "pahole.version", Status: checks.Pass, Message: "pahole 1.24", Facts: map[string]string{"version": "1.24"}},
-		{ID: "libbpf.bpftool", Status: checks.Pass, Facts: map[string]string{"version": "7.1.0"}},
-		{ID: "libbpf.version", Status: checks.Warn, Message: "no libbpf development files", Fix: &checks.Fix{Commands: []string{"apt-get install -y libbpf-dev"}}},
-		{ID: "kernel.btf", Status: checks.Fail, Message: "/sys/kernel/btf/vmlinux is missing"},
+func findings() []finding.Finding {
+	return []finding.Finding{
+		{ID: "clang.version", Status: finding.Pass, Message: "clang 14.0.6", Facts: map[string]string{"version": "14.0.6"}},
+		{ID: "llvm.llc", Status: finding.Pass, Message: "llc 14.0.6", Facts: map[string]string{"version": "14.0.6"}},
+		{ID: "llvm.cpu", Status: finding.Pass, Message: "generic, probe, v1, v2, v3", Facts: map[string]string{"cpus": "generic,probe,v1,v2,v3"}},
+		{ID: "pahole.version", Status: finding.Pass, Message: "pahole 1.24", Facts: map[string]string{"version": "1.24"}},
+		{ID: "libbpf.bpftool", Status: finding.Pass, Facts: map[string]string{"version": "7.1.0"}},
+		{ID: "libbpf.version", Status: finding.Warn, Message: "no libbpf development files", Fix: &finding.Fix{Commands: []string{"apt-get install -y libbpf-dev"}}},
+		{ID: "kernel.btf", Status: finding.Fail, Message: "/sys/kernel/btf/vmlinux is missing"},
 	}
 }
 
 func TestJudge(t *testing.T) {
 	tests := []struct {
 		expr   string
-		status checks.Status
+		status finding.Status
 		msg    string
 	}{
-		{"clang>=14", checks.Pass, "clang 14.0.6"},
-		{"clang>=17", checks.Fail, "clang 14.0.6 does not satisfy >=17"},
-		{"llvm>=14,<22", checks.Pass, "LLVM (llc) 14.0.6"},
-		{"llvm >= 18, < 22", checks.Fail, "LLVM (llc) 14.0.6 does not satisfy >= 18, < 22"},
-		{"pahole>=1.24", checks.Pass, "pahole 1.24"},
-		{"pahole>=1.26", checks.Fail, "pahole 1.24 does not satisfy >=1.26"},
-		{"pahole~1.24", checks.Pass, "pahole 1.24"},
-		{"bpftool>=7.4", checks.Fail, "bpftool 7.1.0 does not satisfy >=7.4"},
-		{"libbpf>=1.0", checks.Fail, "no libbpf version found: no libbpf development files"},
-		{"llc.cpu=v3", checks.Pass, "llc has CPU level v3"},
-		{"llc.cpu=v4", checks.Fail, "llc has no CPU level v4 (it has generic, probe, v1, v2, v3)"},
-		{"btf", checks.Fail, "kernel BTF (/sys/kernel/btf/vmlinux): /sys/kernel/btf/vmlinux is missing"},
-		{"kconfig", checks.Error, "kconfig.selftests was not checked"},
+		{"clang>=14", finding.Pass, "clang 14.0.6"},
+		{"clang>=17", finding.Fail, "clang 14.0.6 does not satisfy >=17"},
+		{"llvm>=14,<22", finding.Pass, "LLVM (llc) 14.0.6"},
+		{"llvm >= 18, < 22", finding.Fail, "LLVM (llc) 14.0.6 does not satisfy >= 18, < 22"},
+		{"pahole>=1.24", finding.Pass, "pahole 1.24"},
+		{"pahole>=1.26", finding.Fail, "pahole 1.24 does not satisfy >=1.26"},
+		{"pahole~1.24", finding.Pass, "pahole 1.24"},
+		{"bpftool>=7.4", finding.Fail, "bpftool 7.1.0 does not satisfy >=7.4"},
+		{"libbpf>=1.0", finding.Fail, "no libbpf version found: no libbpf development files"},
+		{"llc.cpu=v3", finding.Pass, "llc has CPU level v3"},
+		{"llc.cpu=v4", finding.Fail, "llc has no CPU level v4 (it has generic, probe, v1, v2, v3)"},
+		{"btf", finding.Fail, "kernel BTF (/sys/kernel/btf/vmlinux): /sys/kernel/btf/vmlinux is missing"},
+		{"kconfig", finding.Error, "kconfig.selftests was not checked"},
 	}
 	var r Requirement
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
-// Package checks holds bpfdoctor's check model: findings, the registry of
-// checks and the runner that runs them concurrently with deadlines.
-package checks
+// Package finding holds what a check reports: its Status, the Finding with
+// its Fix, and the report's areas. It is a leaf: the checks produce
+// findings, and render and require read them without importing the checks.
+package finding
 
 import (
 	"fmt"
@@ -20,6 +21,17 @@ const (
 )
 
 var statusNames = [...]string{Pass: "pass", Skip: "skip", Warn: "warn", Error: "error", Fail: "fail"}
+
+// Mark is the one-character mark the text report (and the bootstrap
+// preflight) draws for a status.
+func (s Status) Mark() string {
+	if int(s) < len(statusMarks) {
+		return statusMarks[s]
+	}
+	return "?"
+}
+
+var statusMarks = [...]string{Pass: "✓", Skip: "-", Warn: "!", Error: "?", Fail: "✗"}
 
 func (s Status) String() string {
 	if int(s) < len(statusNames) {
