@@ -93,7 +93,7 @@ func (e *Env) Bpftool() (*bpftoolProbe, error) {
 			p.path, p.onPath = path, true
 		} else {
 			for _, d := range sbinDirs {
-				if isExec(e.Host, d+"/bpftool") {
+				if e.Host.IsExecutable(d + "/bpftool") {
 					p.path = e.Host.Abs(d + "/bpftool")
 					break
 				}

@@ -88,7 +88,7 @@ func findTool(h *host.Host, name string) (use installation, all []installation, 
 	}
 	if dirs, err := h.Glob("/usr/lib/llvm-*/bin/" + name); err == nil {
 		for _, p := range dirs {
-			if isExec(h, p) {
+			if h.IsExecutable(p) {
 				add(p, h.Abs(p))
 			}
 		}
@@ -105,11 +105,6 @@ func findTool(h *host.Host, name string) (use installation, all []installation, 
 		}
 	}
 	return use, all, onPath
-}
-
-func isExec(h *host.Host, p string) bool {
-	fi, err := h.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 type llcProbe struct {

@@ -140,7 +140,18 @@ func (h *Host) LookAll(pattern string) []string {
 
 func isExecutable(p string) bool {
 	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+	return err == nil && executable(fi)
+}
+
+// IsExecutable reports whether path, under Root, is a regular file that
+// someone may execute.
+func (h *Host) IsExecutable(path string) bool {
+	fi, err := h.Stat(path)
+	return err == nil && executable(fi)
+}
+
+func executable(fi fs.FileInfo) bool {
+	return fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // Release returns the running kernel's release (uname -r), read from

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // Output is what a finished command printed.
@@ -154,7 +156,7 @@ func display(name string, args []string) string {
 // for error messages.
 func FirstLine(b []byte) string {
 	for line := range strings.SplitSeq(string(b), "\n") {
-		line = strings.Map(printable, strings.ToValidUTF8(line, "?"))
+		line = clip.Printable(line)
 		if line = strings.TrimSpace(line); line != "" {
 			if len(line) > 160 {
 				line = line[:157] + "..."
@@ -163,16 +165,4 @@ func FirstLine(b []byte) string {
 		}
 	}
 	return ""
-}
-
-// printable keeps control characters from a misbehaving tool out of the
-// terminal and out of JSON consumers.
-func printable(r rune) rune {
-	if r == '\t' {
-		return ' '
-	}
-	if r < 0x20 || r == 0x7f {
-		return '?'
-	}
-	return r
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // DefaultGrace is how long a streamed command has to stop after SIGINT
@@ -194,7 +196,7 @@ func TailLines(path string, n int) ([]string, error) {
 		ls = ls[len(ls)-n:]
 	}
 	for i, l := range ls {
-		ls[i] = strings.TrimRight(strings.Map(printable, strings.ToValidUTF8(l, "?")), " ")
+		ls[i] = strings.TrimRight(clip.Printable(l), " ")
 	}
 	return ls, nil
 }

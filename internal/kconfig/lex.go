@@ -109,13 +109,3 @@ func unquote(s string) (string, string) {
 	}
 	return "", "unterminated string"
 }
-
-// clip shortens text quoted in errors, so a binary or runaway line does
-// not produce a megabyte-long message.
-func clip(s string) string {
-	const max = 60
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "..."
-}

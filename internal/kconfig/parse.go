@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 const (
@@ -157,25 +159,25 @@ func (p *parser) parseLine(raw string) error {
 		return nil
 	}
 	if !strings.HasPrefix(line, prefix) {
-		return p.errorf("want CONFIG_NAME=value or a comment, got %q", clip(line))
+		return p.errorf("want CONFIG_NAME=value or a comment, got %q", clip.String(line, clip.Short))
 	}
 	eq := strings.IndexByte(line, '=')
 	if eq < 0 {
-		return p.errorf("missing \"=value\" in %q", clip(line))
+		return p.errorf("missing \"=value\" in %q", clip.String(line, clip.Short))
 	}
 	sym := line[len(prefix):eq]
 	if !validSymbol(sym) {
-		return p.errorf("invalid symbol name %q", clip(sym))
+		return p.errorf("invalid symbol name %q", clip.String(sym, clip.Short))
 	}
 	val := line[eq+1:]
 	if len(val) == 0 {
-		return p.errorf("empty value for CONFIG_%s", clip(sym))
+		return p.errorf("empty value for CONFIG_%s", clip.String(sym, clip.Short))
 	}
 	switch {
 	case val[0] == '"':
 		s, problem := unquote(val)
 		if problem != "" {
-			return p.errorf("%s for CONFIG_%s", problem, clip(sym))
+			return p.errorf("%s for CONFIG_%s", problem, clip.String(sym, clip.Short))
 		}
 		p.set(sym, String, s)
 	case val == "y" || val == "m":
@@ -187,7 +189,7 @@ func (p *parser) parseLine(raw string) error {
 	case isInt(val):
 		p.set(sym, Int, val)
 	default:
-		return p.errorf("invalid value %q for CONFIG_%s: want y, m, n, a number or a quoted string", clip(val), clip(sym))
+		return p.errorf("invalid value %q for CONFIG_%s: want y, m, n, a number or a quoted string", clip.String(val, clip.Short), clip.String(sym, clip.Short))
 	}
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // Bpftool is what `bpftool version` reports.
@@ -114,7 +116,7 @@ func ParseBpftoolText(out string) (Bpftool, error) {
 		}
 	}
 	if b.Version == nil {
-		return Bpftool{}, fmt.Errorf("parse bpftool version: no version line in %q", clip(out))
+		return Bpftool{}, fmt.Errorf("parse bpftool version: no version line in %q", clip.String(out, clip.Short))
 	}
 	if b.Features == nil {
 		b.Features = map[string]bool{}
@@ -139,7 +141,7 @@ func parseFeatureList(s string) ([]string, error) {
 			continue
 		}
 		if !isIdent(f) {
-			return nil, fmt.Errorf("invalid feature name %q", clip(f))
+			return nil, fmt.Errorf("invalid feature name %q", clip.String(f, clip.Short))
 		}
 		names = append(names, f)
 	}
@@ -215,7 +217,7 @@ func ParseVersionHeader(src string) (*semver.Version, error) {
 		}
 		n, err := strconv.ParseUint(f[2], 10, 32)
 		if err != nil {
-			return nil, fmt.Errorf("parse libbpf_version.h: %s is %q, not a number", f[1], clip(f[2]))
+			return nil, fmt.Errorf("parse libbpf_version.h: %s is %q, not a number", f[1], clip.String(f[2], clip.Short))
 		}
 		*dst = int(n)
 	}
@@ -232,7 +234,7 @@ func ParsePkgConfigVersion(out string) (*semver.Version, error) {
 		return nil, errors.New("parse pkg-config version: empty output")
 	}
 	if strings.ContainsAny(s, " \t\r\n") {
-		return nil, fmt.Errorf("parse pkg-config version: not a single version: %q", clip(s))
+		return nil, fmt.Errorf("parse pkg-config version: not a single version: %q", clip.String(s, clip.Short))
 	}
 	v, err := parseSemver(s)
 	if err != nil {
@@ -249,14 +251,7 @@ func parseSemver(s string) (*semver.Version, error) {
 	}
 	v, err := semver.NewVersion(s)
 	if err != nil {
-		return nil, fmt.Errorf("parse version %q: %w", clip(s), err)
+		return nil, fmt.Errorf("parse version %q: %w", clip.String(s, clip.Short), err)
 	}
 	return v, nil
-}
-
-func clip(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "..."
-	}
-	return s
 }

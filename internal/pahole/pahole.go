@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // Version is a pahole release. pahole has only ever had major.minor releases
@@ -210,7 +212,7 @@ func ParseSupportedBTFFeatures(out string) ([]string, error) {
 		return nil, errors.New("parse supported BTF features: empty output")
 	}
 	if strings.ContainsAny(s, "\n\r") {
-		return nil, fmt.Errorf("parse supported BTF features: more than one line in %q", clip(s))
+		return nil, fmt.Errorf("parse supported BTF features: more than one line in %q", clip.String(s, clip.Short))
 	}
 	var feats []string
 	for _, f := range strings.Split(s, ",") {
@@ -219,12 +221,12 @@ func ParseSupportedBTFFeatures(out string) ([]string, error) {
 			continue
 		}
 		if !isFeatureName(f) {
-			return nil, fmt.Errorf("parse supported BTF features: invalid feature name %q", clip(f))
+			return nil, fmt.Errorf("parse supported BTF features: invalid feature name %q", clip.String(f, clip.Short))
 		}
 		feats = append(feats, f)
 	}
 	if len(feats) == 0 {
-		return nil, fmt.Errorf("parse supported BTF features: no feature in %q", clip(s))
+		return nil, fmt.Errorf("parse supported BTF features: no feature in %q", clip.String(s, clip.Short))
 	}
 	return feats, nil
 }
@@ -237,13 +239,6 @@ func isFeatureName(s string) bool {
 		}
 	}
 	return true
-}
-
-func clip(s string) string {
-	if len(s) > 60 {
-		return s[:60] + "..."
-	}
-	return s
 }
 
 // KernelNeed is a minimum pahole a kernel asks for, and why.

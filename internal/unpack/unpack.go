@@ -20,6 +20,8 @@ import (
 	"strings"
 
 	"github.com/mholt/archives"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // Limits cap what one archive may write; zero fields take the defaults.
@@ -78,7 +80,7 @@ type UnsafeError struct {
 }
 
 func (e *UnsafeError) Error() string {
-	return fmt.Sprintf("entry %q: %s", printable(e.Entry), e.Reason)
+	return fmt.Sprintf("entry %q: %s", clip.String(clip.Printable(e.Entry), 200), e.Reason)
 }
 
 // ErrFormat is wrapped when the input is not an archive this package reads.
@@ -352,7 +354,7 @@ func (x *extractor) finish() error {
 		_, err := x.root.Stat(l)
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			target, _ := x.root.Readlink(l)
-			return &UnsafeError{l, fmt.Sprintf("symlink to %q does not resolve inside the tree: %v", printable(target), unwrapPath(err))}
+			return &UnsafeError{l, fmt.Sprintf("symlink to %q does not resolve inside the tree: %v", clip.String(clip.Printable(target), 200), unwrapPath(err))}
 		}
 	}
 	// Deepest first, so a read-only parent does not block its children.
@@ -395,7 +397,7 @@ func entryKind(f archives.FileInfo) (kind, error) {
 		case tar.TypeSymlink:
 			k, want = kindSymlink, fs.ModeSymlink
 		case tar.TypeLink:
-			return 0, &UnsafeError{name, fmt.Sprintf("hard link to %q: hard links are not unpacked", printable(h.Linkname))}
+			return 0, &UnsafeError{name, fmt.Sprintf("hard link to %q: hard links are not unpacked", clip.String(clip.Printable(h.Linkname), 200))}
 		case tar.TypeChar:
 			return 0, &UnsafeError{name, "character device: devices are not unpacked"}
 		case tar.TypeBlock:
@@ -476,10 +478,10 @@ func checkLinkTarget(raw, name, target string) error {
 	case strings.ContainsRune(target, '\\'):
 		return &UnsafeError{raw, "symlink target contains a backslash"}
 	case strings.HasPrefix(target, "/"):
-		return &UnsafeError{raw, fmt.Sprintf("symlink to the absolute path %q", printable(target))}
+		return &UnsafeError{raw, fmt.Sprintf("symlink to the absolute path %q", clip.String(clip.Printable(target), 200))}
 	}
 	if !filepath.IsLocal(path.Join(path.Dir(name), target)) {
-		return &UnsafeError{raw, fmt.Sprintf("symlink to %q points outside the tree", printable(target))}
+		return &UnsafeError{raw, fmt.Sprintf("symlink to %q points outside the tree", clip.String(clip.Printable(target), 200))}
 	}
 	return nil
 }
@@ -492,19 +494,4 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// printable keeps control characters of a hostile name off the terminal.
-func printable(s string) string {
-	const maxLen = 200
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
-	if len(s) > maxLen {
-		s = s[:maxLen] + "..."
-	}
-	return s
 }
