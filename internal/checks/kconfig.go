@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
@@ -28,10 +29,10 @@ func (e *Env) KconfigRequest() (kconfig.Request, error) {
 		return kconfig.Request{}, err
 	}
 	r := kconfig.Request{Config: cfg}
-	if v, ok := kconfig.ParseVersion(cfg.Version); ok {
+	if v, ok := kver.Parse(cfg.Version); ok {
 		r.Kernel, r.KernelFrom = v, "the config's header"
 	} else if rel, err := e.Release(); err == nil {
-		if v, ok := kconfig.ParseVersion(rel); ok {
+		if v, ok := kver.Parse(rel); ok {
 			r.Kernel, r.KernelFrom = v, "uname -r"
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
@@ -34,36 +35,17 @@ func init() {
 	})
 }
 
-// kernelVersion reads "6.18.44-fc" as 6, 18.
-func kernelVersion(release string) (major, minor int, ok bool) {
-	parts := strings.SplitN(release, ".", 3)
-	if len(parts) < 2 {
-		return 0, 0, false
-	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(leadingDigits(parts[1]))
-	return major, minor, err1 == nil && err2 == nil
-}
-
-func leadingDigits(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	return s[:i]
-}
-
 // configKernelVersion is the version of the kernel the config belongs to:
 // the one the config file names, else the running kernel's.
-func (e *Env) configKernelVersion(cfg *kconfig.Config) (int, int) {
+func (e *Env) configKernelVersion(cfg *kconfig.Config) kver.Version {
 	if cfg != nil && cfg.Version != "" {
-		if maj, min, ok := kernelVersion(cfg.Version); ok {
-			return maj, min
+		if v, ok := kver.Parse(cfg.Version); ok {
+			return v
 		}
 	}
 	rel, _ := e.Release()
-	maj, min, _ := kernelVersion(rel)
-	return maj, min
+	v, _ := kver.Parse(rel)
+	return v
 }
 
 func checkRelease(_ context.Context, e *Env) finding.Finding {
@@ -72,7 +54,7 @@ func checkRelease(_ context.Context, e *Env) finding.Finding {
 		return finding.Result(finding.Error, "%v", err)
 	}
 	f := finding.Result(finding.Pass, "Linux %s", rel).WithSource("/proc/sys/kernel/osrelease").WithFact("release", rel)
-	if _, _, ok := kernelVersion(rel); !ok {
+	if _, ok := kver.Parse(rel); !ok {
 		f.Status = finding.Error
 		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", rel)
 	}
@@ -285,8 +267,7 @@ func checkMemlock(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
-	maj, min, _ := kernelVersion(rel)
-	if maj > 5 || maj == 5 && min >= 11 {
+	if v, _ := kver.Parse(rel); v.AtLeast(5, 11) {
 		return finding.Result(finding.Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
 	}
 	const p = "/proc/self/limits"

@@ -120,9 +120,9 @@ func checkPaholeKernel(_ context.Context, e *Env) finding.Finding {
 	if en, ok := cfg.Lookup("DEBUG_INFO_DWARF5"); ok && en.Value == "y" {
 		dwarf5 = true
 	}
-	maj, min := e.configKernelVersion(cfg)
+	kv := e.configKernelVersion(cfg)
 	var unmet []pahole.KernelNeed
-	for _, n := range pahole.KernelNeeds(built, dwarf5, maj, min) {
+	for _, n := range pahole.KernelNeeds(built, dwarf5, kv.Major, kv.Minor) {
 		if p.v.Less(n.Min) {
 			unmet = append(unmet, n)
 		}

@@ -3,9 +3,10 @@ package kconfig
 import (
 	"bufio"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"io"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 )
 
 // Fix formats.

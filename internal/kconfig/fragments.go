@@ -8,6 +8,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // The BPF selftests' config fragments of a few kernel versions, copied
@@ -42,7 +44,7 @@ type FragmentSet struct {
 	Name string
 	// Version is the kernel series the set belongs to; zero for
 	// explicit files.
-	Version Version
+	Version kver.Version
 	// Why says how the set was chosen.
 	Why   string
 	Arch  string // fragment suffix used, "" when none
@@ -95,7 +97,7 @@ func (s *FragmentSet) Label() string {
 // EmbeddedSet is one set built into bpfdoctor.
 type EmbeddedSet struct {
 	Name    string // directory: "v6.12", "mainline-v6.17"
-	Version Version
+	Version kver.Version
 }
 
 // Label is how reports name it: "6.12", "mainline-v6.17".
@@ -115,7 +117,7 @@ func EmbeddedSets() []EmbeddedSet {
 			continue
 		}
 		name := e.Name()
-		v, ok := ParseVersion(strings.TrimPrefix(name, "mainline-"))
+		v, ok := kver.Parse(strings.TrimPrefix(name, "mainline-"))
 		if !ok {
 			continue
 		}
@@ -143,7 +145,7 @@ func LookupEmbedded(name string) (EmbeddedSet, error) {
 			return e, nil
 		}
 	}
-	if v, ok := ParseVersion(name); ok {
+	if v, ok := kver.Parse(name); ok {
 		for _, e := range sets {
 			if e.Version.Compare(v) == 0 {
 				return e, nil
@@ -155,7 +157,7 @@ func LookupEmbedded(name string) (EmbeddedSet, error) {
 
 // ChooseEmbedded picks the built-in set for a kernel: the newest one not
 // newer than it. kernel is the zero Version when unknown.
-func ChooseEmbedded(kernel Version) (EmbeddedSet, string) {
+func ChooseEmbedded(kernel kver.Version) (EmbeddedSet, string) {
 	sets := EmbeddedSets()
 	if len(sets) == 0 {
 		return EmbeddedSet{}, "no fragment sets are built in"

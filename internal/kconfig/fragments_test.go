@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // The fragments (embedded, see fragments.go) are copies of
@@ -122,7 +124,7 @@ func TestChooseEmbedded(t *testing.T) {
 		{"", "mainline-v6.17", "kernel version is unknown"},
 	}
 	for _, tt := range tests {
-		v, _ := ParseVersion(tt.kernel)
+		v, _ := kver.Parse(tt.kernel)
 		e, why := ChooseEmbedded(v)
 		if e.Name != tt.want || !strings.Contains(why, tt.why) {
 			t.Errorf("ChooseEmbedded(%q) = %s, %q; want %s, %q", tt.kernel, e.Name, why, tt.want, tt.why)

@@ -2,6 +2,8 @@ package kconfig
 
 import (
 	"fmt"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // Request says what to judge and against which fragments; the command
@@ -10,7 +12,7 @@ type Request struct {
 	Config *Config
 	// Kernel is the version of the kernel under test (zero when
 	// unknown); KernelFrom says where it was read.
-	Kernel     Version
+	Kernel     kver.Version
 	KernelFrom string
 	// Arch picks config.<arch> (nil: none); ArchFrom says where it came
 	// from.

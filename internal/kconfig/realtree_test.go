@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // kernelSrc is the kernel tree .ci/run extracts from Debian's
@@ -405,7 +407,7 @@ func TestRealProcConfigEmbedded(t *testing.T) {
 	if !ok {
 		t.Skip("this machine's architecture has no selftests fragment")
 	}
-	v, ok := ParseVersion(cfg.Version)
+	v, ok := kver.Parse(cfg.Version)
 	if !ok {
 		t.Fatalf("no version in the header of /proc/config.gz: %q", cfg.Version)
 	}

@@ -8,70 +8,13 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
-
-// Version is a kernel version: 6.12.117.
-type Version struct {
-	Major, Minor, Patch int
-}
-
-func (v Version) String() string {
-	if v.Patch == 0 {
-		return fmt.Sprintf("%d.%d", v.Major, v.Minor)
-	}
-	return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
-}
-
-// Series is major.minor: the selftests of 6.12.117 are those of 6.12.
-func (v Version) Series() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
-
-// Compare orders versions by major and minor only: the selftests config
-// does not change within a stable series.
-func (v Version) Compare(w Version) int {
-	if v.Major != w.Major {
-		return v.Major - w.Major
-	}
-	return v.Minor - w.Minor
-}
-
-// ParseVersion reads a kernel release or version: "6.18.44-fc-v669",
-// "6.1.0-27-amd64", "v6.17", "6.12". It needs at least major.minor.
-func ParseVersion(s string) (Version, bool) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "v")
-	parts := strings.SplitN(s, ".", 3)
-	if len(parts) < 2 {
-		return Version{}, false
-	}
-	var v Version
-	var err error
-	if v.Major, err = strconv.Atoi(parts[0]); err != nil || v.Major <= 0 {
-		return Version{}, false
-	}
-	minor := leading(parts[1])
-	if minor == "" {
-		return Version{}, false
-	}
-	v.Minor, _ = strconv.Atoi(minor)
-	if minor != parts[1] {
-		return v, true // "6.12-rc1": no patch level
-	}
-	if len(parts) == 3 {
-		v.Patch, _ = strconv.Atoi(leading(parts[2]))
-	}
-	return v, true
-}
-
-func leading(s string) string {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' && i < 9 {
-		i++
-	}
-	return s[:i]
-}
 
 // ReadMakefileVersion reads VERSION, PATCHLEVEL and SUBLEVEL from the
 // top of a kernel tree's Makefile.
-func ReadMakefileVersion(r io.Reader) (Version, error) {
+func ReadMakefileVersion(r io.Reader) (kver.Version, error) {
 	vals := map[string]int{}
 	sc := bufio.NewScanner(io.LimitReader(r, 1<<20))
 	for n := 0; sc.Scan() && n < 50; n++ {
@@ -92,20 +35,20 @@ func ReadMakefileVersion(r io.Reader) (Version, error) {
 			}
 			i, err := strconv.Atoi(value)
 			if err != nil || i < 0 {
-				return Version{}, fmt.Errorf("read kernel version: %s = %q is not a number", name, value)
+				return kver.Version{}, fmt.Errorf("read kernel version: %s = %q is not a number", name, value)
 			}
 			vals[name] = i
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return Version{}, fmt.Errorf("read kernel version: %w", err)
+		return kver.Version{}, fmt.Errorf("read kernel version: %w", err)
 	}
 	maj, ok1 := vals["VERSION"]
 	min, ok2 := vals["PATCHLEVEL"]
 	if !ok1 || !ok2 || maj == 0 {
-		return Version{}, errors.New("read kernel version: no VERSION and PATCHLEVEL at the top of the Makefile")
+		return kver.Version{}, errors.New("read kernel version: no VERSION and PATCHLEVEL at the top of the Makefile")
 	}
-	return Version{maj, min, vals["SUBLEVEL"]}, nil
+	return kver.Version{Major: maj, Minor: min, Patch: vals["SUBLEVEL"]}, nil
 }
 
 // Arch is one architecture the selftests have a fragment for.
@@ -169,7 +112,7 @@ func ArchOfConfig(c *Config) (Arch, bool) {
 type Tree struct {
 	FS      fs.FS
 	Dir     string // its name, for messages
-	Version Version
+	Version kver.Version
 }
 
 // SelftestsDir holds the BPF selftests fragments in a tree.

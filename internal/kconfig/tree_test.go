@@ -4,53 +4,22 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
-)
 
-func TestParseVersion(t *testing.T) {
-	tests := []struct {
-		in   string
-		want Version
-		ok   bool
-	}{
-		{"6.18.44-fc-v669", Version{6, 18, 44}, true},
-		{"6.1.0-27-amd64", Version{6, 1, 0}, true},
-		{"6.12.117", Version{6, 12, 117}, true},
-		{"v6.17", Version{6, 17, 0}, true},
-		{"6.12", Version{6, 12, 0}, true},
-		{"6.12-rc1", Version{6, 12, 0}, true},
-		{"5.15.0-91-generic\n", Version{5, 15, 0}, true},
-		{"6", Version{}, false},
-		{"", Version{}, false},
-		{"x.y", Version{}, false},
-		{"0.1", Version{}, false},
-		{"6.x", Version{}, false},
-	}
-	for _, tt := range tests {
-		got, ok := ParseVersion(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("ParseVersion(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-	if s := (Version{6, 12, 0}).String(); s != "6.12" {
-		t.Errorf("String() = %q", s)
-	}
-	if (Version{6, 12, 117}).Compare(Version{6, 12, 1}) != 0 || (Version{6, 1, 0}).Compare(Version{6, 12, 0}) >= 0 {
-		t.Error("Compare orders by major and minor only")
-	}
-}
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
+)
 
 func TestReadMakefileVersion(t *testing.T) {
 	tests := []struct {
 		name, text string
-		want       Version
+		want       kver.Version
 		err        string
 	}{
-		{"6.12", "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby Opossum Posse\n", Version{6, 12, 117}, ""},
-		{"no sublevel", "VERSION = 6\nPATCHLEVEL = 17\nSUBLEVEL =\n", Version{6, 17, 0}, ""},
-		{"no spaces", "VERSION=5\nPATCHLEVEL=15\n", Version{5, 15, 0}, ""},
-		{"first one wins", "VERSION = 6\nPATCHLEVEL = 1\nVERSION = 9\n", Version{6, 1, 0}, ""},
-		{"not a number", "VERSION = six\n", Version{}, `VERSION = "six" is not a number`},
-		{"not a kernel Makefile", "all:\n\techo hi\n", Version{}, "no VERSION and PATCHLEVEL"},
+		{"6.12", "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 117\nEXTRAVERSION =\nNAME = Baby Opossum Posse\n", kver.Version{Major: 6, Minor: 12, Patch: 117}, ""},
+		{"no sublevel", "VERSION = 6\nPATCHLEVEL = 17\nSUBLEVEL =\n", kver.Version{Major: 6, Minor: 17, Patch: 0}, ""},
+		{"no spaces", "VERSION=5\nPATCHLEVEL=15\n", kver.Version{Major: 5, Minor: 15, Patch: 0}, ""},
+		{"first one wins", "VERSION = 6\nPATCHLEVEL = 1\nVERSION = 9\n", kver.Version{Major: 6, Minor: 1, Patch: 0}, ""},
+		{"not a number", "VERSION = six\n", kver.Version{}, `VERSION = "six" is not a number`},
+		{"not a kernel Makefile", "all:\n\techo hi\n", kver.Version{}, "no VERSION and PATCHLEVEL"},
 	}
 	for _, tt := range tests {
 		got, err := ReadMakefileVersion(strings.NewReader(tt.text))
@@ -136,7 +105,7 @@ func TestOpenTree(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || tr.Version != (Version{6, 12, 3}) {
+		if err != nil || tr.Version != (kver.Version{Major: 6, Minor: 12, Patch: 3}) {
 			t.Errorf("%s: %+v, %v", tt.name, tr, err)
 		}
 	}
