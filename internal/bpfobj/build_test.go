@@ -2,27 +2,14 @@ package bpfobj
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
-)
 
-// requireTools skips when a real tool is missing, unless CI asked for the
-// real toolchain with BPFDOCTOR_REQUIRE_TOOLS=1: then it fails.
-func requireTools(t testing.TB, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s not found on PATH and BPFDOCTOR_REQUIRE_TOOLS=1", n)
-			}
-			t.Skipf("%s not found on PATH", n)
-		}
-	}
-}
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+)
 
 // switchSource is the probe clang.pitfalls builds too.
 const switchSource = SwitchProbe
@@ -56,15 +43,13 @@ int prog(struct ctx *c)
 // `clang -emit-llvm -c -o - | llc -march=bpf -filetype=obj` does.
 func build(t testing.TB, src string, native bool, flags ...string) string {
 	t.Helper()
-	requireTools(t, "clang")
+	testkit.Tool(t, "clang")
 	if native {
-		requireTools(t, "llc")
+		testkit.Tool(t, "llc")
 	}
 	dir := t.TempDir()
 	c := filepath.Join(dir, "prog.c")
-	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, c, src, 0o644)
 	obj := filepath.Join(dir, "prog.o")
 	if native {
 		bc := filepath.Join(dir, "prog.bc")

@@ -4,16 +4,27 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // FuzzRead feeds the object reader garbage, cut-off and corrupted objects:
 // it must return an error or an object whose detectors run, never panic.
-// The seeds are real objects when clang and llc are here.
+// The seeds are the probe objects in testdata, and real objects when clang
+// and llc are here.
 func FuzzRead(f *testing.F) {
+	objs, err := filepath.Glob(filepath.Join("testdata", "*.o"))
+	if err != nil || len(objs) == 0 {
+		f.Fatalf("no testdata/*.o: %v", err)
+	}
+	for _, m := range objs {
+		f.Add([]byte(testkit.ReadTestdata(f, filepath.Base(m))))
+	}
 	f.Add([]byte("\x7fELF"))
 	f.Add([]byte("not elf"))
 	f.Add(append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 57)...))
@@ -41,6 +52,7 @@ func FuzzRead(f *testing.F) {
 		if slices.Contains(o.Sections, "") {
 			t.Fatal("empty section name listed")
 		}
+		_ = o.ProbeProblems()
 		for _, p := range append(o.Problems(), k.Check(o)...) {
 			if p.Pitfall == "" || p.Message == "" {
 				t.Fatalf("incomplete problem %+v", p)

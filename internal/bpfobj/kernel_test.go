@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // kfuncProgram is a program calling the externs in decls, each __ksym.
@@ -32,10 +34,7 @@ func realKernel(t *testing.T) *Kernel {
 	t.Helper()
 	const vmlinux = "/sys/kernel/btf/vmlinux"
 	if _, err := os.Stat(vmlinux); err != nil {
-		if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("no %s and BPFDOCTOR_REQUIRE_TOOLS=1", vmlinux)
-		}
-		t.Skipf("no kernel BTF: %v", err)
+		testkit.Missing(t, "no kernel BTF: %v", err)
 	}
 	k, err := LoadKernel(vmlinux, "")
 	if err != nil {
@@ -267,15 +266,9 @@ func TestModules(t *testing.T) {
 		{5 + 14, 17 << 24, 3, 0xffffffff},
 	}, "bpf_mod_kfunc\x00bpf_kfunc\x00")
 	vmlinux := filepath.Join(dir, "vmlinux")
-	if err := os.WriteFile(vmlinux, base, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "demo"), mod, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "broken"), []byte("not BTF"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, vmlinux, string(base), 0o644)
+	testkit.WriteFile(t, filepath.Join(dir, "demo"), string(mod), 0o644)
+	testkit.WriteFile(t, filepath.Join(dir, "broken"), "not BTF", 0o644)
 	o := objectCalling(Kfunc{Name: "bpf_mod_kfunc", proto: plainP})
 
 	k, err := LoadKernel(vmlinux, "")

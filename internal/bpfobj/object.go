@@ -1,7 +1,9 @@
 // Package bpfobj reads compiled BPF objects and finds in them the pitfalls
 // of building BPF code the wrong way (bpf_devel_QA.rst, "LLVM"): switch
 // tables in .rodata, .eh_frame, 32-bit long and pointers, missing BTF; and
-// the kfuncs an object calls that a kernel does not have.
+// the kfuncs an object calls that a kernel does not have. It is the
+// doctor's one ELF reader, and holds the probe programs and clang
+// arguments it builds to test a toolchain.
 //
 // It reads with debug/elf, debug/dwarf and github.com/cilium/ebpf/btf, so
 // it needs no readelf, llvm-objdump or bpftool. It never prints: callers turn

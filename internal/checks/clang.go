@@ -151,8 +151,9 @@ func checkClangLLCMatch(_ context.Context, e *Env) finding.Finding {
 // (is it an EM_BPF object with BTF?) and clang.pitfalls (is it clean?):
 // each clang run costs 30-40 ms of CPU, mostly loading LLVM.
 type bpfObject struct {
-	data []byte
-	cmd  string // as the report shows it
+	cmd string         // as the report shows it
+	obj *bpfobj.Object // read once for both checks
+	bad error          // why the object clang wrote is unreadable
 }
 
 // BPFProbe compiles bpfobj.SwitchProbe with `clang --target=bpf -O2 -g`
@@ -173,14 +174,16 @@ func (e *Env) BPFProbe() (*bpfObject, error) {
 		if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
 			return nil, fmt.Errorf("write probe source: %w", err)
 		}
-		args := llvm.ProbeArgs(src, obj)
+		args := bpfobj.ProbeArgs(src, obj)
 		o := &bpfObject{cmd: use.Path + " " + strings.Join(args, " ")}
 		if _, err := e.run(use.Exec, args...); err != nil {
 			return o, err
 		}
-		if o.data, err = os.ReadFile(obj); err != nil {
+		data, err := os.ReadFile(obj)
+		if err != nil {
 			return o, fmt.Errorf("read probe object: %w", err)
 		}
+		o.obj, o.bad = bpfobj.Read(bytes.NewReader(data))
 		return o, nil
 	})
 }
@@ -204,9 +207,9 @@ func checkClangProbe(_ context.Context, e *Env) finding.Finding {
 	case err != nil:
 		return cmdError(err)
 	}
-	obj, err := llvm.ReadObject(bytes.NewReader(o.data))
-	if err != nil {
-		f := finding.Result(finding.Fail, "clang's BPF output is unusable: %v", err).WithSource(o.cmd)
+	obj := o.obj
+	if o.bad != nil {
+		f := finding.Result(finding.Fail, "clang's BPF output is unusable: %v", o.bad).WithSource(o.cmd)
 		f.Fix = probeFix
 		return f
 	}

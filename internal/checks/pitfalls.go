@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"bytes"
 	"context"
 	"debug/elf"
 	"errors"
@@ -290,12 +289,10 @@ func (e *Env) readBPFProbe(r *pitfallResult) {
 	if r.err = err; err != nil {
 		return
 	}
-	obj, err := bpfobj.Read(bytes.NewReader(o.data))
-	if err != nil {
-		r.bad = err
+	if r.bad = o.bad; o.bad != nil {
 		return
 	}
-	r.problems = obj.Problems()
+	r.problems = o.obj.Problems()
 }
 
 // buildPitfall builds the probe with clang's native target and reads the

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +11,8 @@ import (
 	"time"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // planHost is a machine made for the test: tools that print the given
 // --version text, and a root with os-release and meminfo.
@@ -47,19 +45,7 @@ func free(n uint64) func(string) (uint64, error) {
 
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("dry-run output differs from %s (run with -update after checking):\n--- got\n%s\n--- want\n%s", p, got, want)
-	}
+	testkit.Golden(t, name, []byte(got))
 }
 
 func dryRun(t *testing.T, h *host.Host, bin string, o Options) (string, *Plan) {

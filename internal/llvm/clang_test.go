@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/Masterminds/semver/v3"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 func TestParseClangVersion(t *testing.T) {
@@ -13,8 +15,8 @@ func TestParseClangVersion(t *testing.T) {
 		vendor, version      string
 		target, installedDir string
 	}{
-		{"fixture clang-14", readTestdata(t, "clang-14.version.txt"), "Debian", "14.0.6", "x86_64-pc-linux-gnu", "/usr/bin"},
-		{"fixture clang-14 bpf", readTestdata(t, "clang-14.target-bpf.version.txt"), "Debian", "14.0.6", "bpf", "/usr/bin"},
+		{"fixture clang-14", testkit.ReadTestdata(t, "clang-14.version.txt"), "Debian", "14.0.6", "x86_64-pc-linux-gnu", "/usr/bin"},
+		{"fixture clang-14 bpf", testkit.ReadTestdata(t, "clang-14.target-bpf.version.txt"), "Debian", "14.0.6", "bpf", "/usr/bin"},
 		{"upstream", "clang version 19.1.7\nTarget: x86_64-unknown-linux-gnu\nThread model: posix\nInstalledDir: /opt/llvm/bin\n", "", "19.1.7", "x86_64-unknown-linux-gnu", "/opt/llvm/bin"},
 		{"ubuntu", "Ubuntu clang version 18.1.3 (1ubuntu1)\nTarget: x86_64-pc-linux-gnu\nThread model: posix\nInstalledDir: /usr/bin\n", "Ubuntu", "18.1.3", "x86_64-pc-linux-gnu", "/usr/bin"},
 		{"ubuntu jammy", "Ubuntu clang version 14.0.0-1ubuntu1.1\nTarget: x86_64-pc-linux-gnu\n", "Ubuntu", "14.0.0", "x86_64-pc-linux-gnu", ""},

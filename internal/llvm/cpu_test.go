@@ -4,6 +4,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // llc 19 adds v4 (seen on Debian, see bpf-facts.md).
@@ -35,10 +37,10 @@ func TestParseCPUHelp(t *testing.T) {
 		features  []string
 		best      string
 	}{
-		{"llc-14", readTestdata(t, "llc-14.bpf-mcpu-help.txt"), v3, feats, "v3"},
-		{"llc-15", readTestdata(t, "llc-15.bpf-mcpu-help.txt"), v3, feats, "v3"},
-		{"llc-16", readTestdata(t, "llc-16.bpf-mcpu-help.txt"), v3, feats, "v3"},
-		{"clang-14 -print-supported-cpus", readTestdata(t, "clang-14.bpf-print-supported-cpus.txt"), v3, nil, "v3"},
+		{"llc-14", testkit.ReadTestdata(t, "llc-14.bpf-mcpu-help.txt"), v3, feats, "v3"},
+		{"llc-15", testkit.ReadTestdata(t, "llc-15.bpf-mcpu-help.txt"), v3, feats, "v3"},
+		{"llc-16", testkit.ReadTestdata(t, "llc-16.bpf-mcpu-help.txt"), v3, feats, "v3"},
+		{"clang-14 -print-supported-cpus", testkit.ReadTestdata(t, "clang-14.bpf-print-supported-cpus.txt"), v3, nil, "v3"},
 		{"llc-19", llc19CPUHelp, append(slices.Clone(v3), "v4"), feats, "v4"},
 		{
 			"v5 and wider padding",
@@ -92,9 +94,9 @@ func TestParseCPUHelpErrors(t *testing.T) {
 		{"empty", ""},
 		{"garbage", "\xff\xfe\x00 nothing here\n  v4 - but no header\n"},
 		// clang 14 does not understand -mcpu=help: these are its real answers.
-		{"clang-14 -mcpu=help", readTestdata(t, "clang-14.bpf-mcpu-help.txt")},
-		{"clang-14 -mcpu=help with input", readTestdata(t, "clang-14.bpf-mcpu-help-with-input.txt")},
-		{"llc version instead", readTestdata(t, "llc-14.version.txt")},
+		{"clang-14 -mcpu=help", testkit.ReadTestdata(t, "clang-14.bpf-mcpu-help.txt")},
+		{"clang-14 -mcpu=help with input", testkit.ReadTestdata(t, "clang-14.bpf-mcpu-help-with-input.txt")},
+		{"llc version instead", testkit.ReadTestdata(t, "llc-14.version.txt")},
 		{"header only", "Available CPUs for this target:\n\nUse -mcpu or -mtune to specify the target's processor.\n"},
 	}
 	for _, tt := range tests {

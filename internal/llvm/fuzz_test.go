@@ -1,10 +1,8 @@
 package llvm
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -74,21 +72,5 @@ func FuzzParseClangVersion(f *testing.F) {
 			t.Fatalf("bad version without error: %+v", c)
 		}
 		_ = MissingCapabilities(c.Version.Version)
-	})
-}
-
-func FuzzReadObject(f *testing.F) {
-	seedFiles(f, ".o")
-	f.Add([]byte("\x7fELF"))
-	f.Add([]byte("not elf"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		o, err := ReadObject(bytes.NewReader(b))
-		if err != nil {
-			return
-		}
-		if slices.Contains(o.Sections, "") {
-			t.Fatal("empty section name listed")
-		}
-		_ = o.ProbeProblems()
 	})
 }

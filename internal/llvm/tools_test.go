@@ -3,13 +3,27 @@ package llvm
 import (
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // These tests parse what the real tools on this machine print.
 
+// run runs a real tool and returns stdout and stderr together, because llc
+// prints -mcpu=help on stderr.
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
 func TestRealLLC(t *testing.T) {
-	llc := requireTool(t, "llc")
+	llc := testkit.Tool(t, "llc")
 	l, err := ParseLLCVersion(run(t, llc, "--version"))
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +53,7 @@ func TestRealLLC(t *testing.T) {
 }
 
 func TestRealClang(t *testing.T) {
-	clang := requireTool(t, "clang")
+	clang := testkit.Tool(t, "clang")
 	c, err := ParseClangVersion(run(t, clang, "--version"))
 	if err != nil {
 		t.Fatal(err)

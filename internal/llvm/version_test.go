@@ -2,20 +2,11 @@ package llvm
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
-)
 
-func readTestdata(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+)
 
 func TestParseLLCVersionFixtures(t *testing.T) {
 	tests := []struct {
@@ -30,7 +21,7 @@ func TestParseLLCVersionFixtures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			l, err := ParseLLCVersion(readTestdata(t, tt.file))
+			l, err := ParseLLCVersion(testkit.ReadTestdata(t, tt.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +148,7 @@ func TestParseLLCVersionErrors(t *testing.T) {
 		{"empty", ""},
 		{"garbage", "\x00\xff\xfe garbage\n\n\t-\n"},
 		{"no number", "Debian LLVM version \n"},
-		{"clang banner", readTestdata(t, "clang-14.version.txt")},
+		{"clang banner", testkit.ReadTestdata(t, "clang-14.version.txt")},
 		{"targets only", "  Registered Targets:\n    bpf - BPF (host endian)\n"},
 		{"overflow", "LLVM version 99999999999999999999999.0.0\n"},
 		{"command not found", "sh: 1: llc: not found\n"},
@@ -178,10 +169,10 @@ func TestParseToolVersion(t *testing.T) {
 		vendor, version string
 		raw             string
 	}{
-		{"llvm-strip", readTestdata(t, "llvm-strip-14.version.txt"), "Debian", "14.0.6", "Debian LLVM version 14.0.6"},
-		{"llvm-objcopy", readTestdata(t, "llvm-objcopy-14.version.txt"), "Debian", "14.0.6", "Debian LLVM version 14.0.6"},
-		{"llc", readTestdata(t, "llc-16.version.txt"), "Debian", "16.0.6", "Debian LLVM version 16.0.6"},
-		{"clang", readTestdata(t, "clang-14.version.txt"), "Debian", "14.0.6", "Debian clang version 14.0.6"},
+		{"llvm-strip", testkit.ReadTestdata(t, "llvm-strip-14.version.txt"), "Debian", "14.0.6", "Debian LLVM version 14.0.6"},
+		{"llvm-objcopy", testkit.ReadTestdata(t, "llvm-objcopy-14.version.txt"), "Debian", "14.0.6", "Debian LLVM version 14.0.6"},
+		{"llc", testkit.ReadTestdata(t, "llc-16.version.txt"), "Debian", "16.0.6", "Debian LLVM version 16.0.6"},
+		{"clang", testkit.ReadTestdata(t, "clang-14.version.txt"), "Debian", "14.0.6", "Debian clang version 14.0.6"},
 		{"upstream strip", "llvm-strip, compatible with GNU strip\nLLVM (http://llvm.org/):\n  LLVM version 21.1.8\n  Optimized build.\n", "", "21.1.8", "LLVM version 21.1.8"},
 		{"lld", "Debian LLD 14.0.6 (compatible with GNU linkers)\n", "Debian", "14.0.6", "Debian LLD 14.0.6 (compatible with GNU linkers)"},
 		{"upstream lld", "LLD 21.1.8 (compatible with GNU linkers)\n", "", "21.1.8", "LLD 21.1.8 (compatible with GNU linkers)"},

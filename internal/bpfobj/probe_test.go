@@ -1,51 +1,21 @@
-package llvm
+package bpfobj
 
 import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
-// requireTool finds a real tool on PATH. Without it the test is skipped,
-// unless BPFDOCTOR_REQUIRE_TOOLS=1 says the machine must have it (CI).
-func requireTool(t *testing.T, name string) string {
+func readObjectFile(t *testing.T, path string) *Object {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("BPFDOCTOR_REQUIRE_TOOLS=1 but %s is not on PATH: %v", name, err)
-		}
-		t.Skipf("%s not on PATH: %v", name, err)
-	}
-	return p
-}
-
-// run runs a real tool and returns stdout and stderr together, because llc
-// prints -mcpu=help on stderr.
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
-func readObjectFile(t *testing.T, path string) Object {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	o, err := ReadObject(f)
+	o, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +26,7 @@ func writeProbe(t *testing.T) (dir, src string) {
 	t.Helper()
 	dir = t.TempDir()
 	src = filepath.Join(dir, "probe.c")
-	if err := os.WriteFile(src, []byte(probeSource), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, src, probeSource, 0o644)
 	return dir, src
 }
 
@@ -85,7 +53,7 @@ func TestProbeSourceIsSelfContained(t *testing.T) {
 
 // Objects compiled from probeSource by Debian clang 14.0.6, so the object
 // checks are tested even where clang is missing.
-func TestReadObjectTestdata(t *testing.T) {
+func TestReadProbeTestdata(t *testing.T) {
 	tests := []struct {
 		file     string
 		machine  elf.Machine
@@ -101,8 +69,8 @@ func TestReadObjectTestdata(t *testing.T) {
 			if o.Machine != tt.machine || o.IsBPF() != (tt.machine == elf.EM_BPF) {
 				t.Errorf("machine = %v, IsBPF = %v", o.Machine, o.IsBPF())
 			}
-			if o.Class != elf.ELFCLASS64 || o.ByteOrder != binary.LittleEndian {
-				t.Errorf("class/order = %v %v", o.Class, o.ByteOrder)
+			if o.Class != elf.ELFCLASS64 || o.Data != elf.ELFDATA2LSB {
+				t.Errorf("class/order = %v %v", o.Class, o.Data)
 			}
 			if !o.HasSection("xdp") || !o.HasSection("license") || o.HasSection("") || o.HasSection("xd") {
 				t.Errorf("sections = %q", o.Sections)
@@ -142,7 +110,7 @@ func TestProbeProblemsSynthetic(t *testing.T) {
 	}
 }
 
-func TestReadObjectGarbage(t *testing.T) {
+func TestReadGarbage(t *testing.T) {
 	tests := []struct {
 		name string
 		data []byte
@@ -155,37 +123,31 @@ func TestReadObjectGarbage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ReadObject(bytes.NewReader(tt.data))
+			_, err := Read(bytes.NewReader(tt.data))
 			if !errors.Is(err, ErrNotELF) || !strings.HasPrefix(err.Error(), "read object: not an ELF file: ") {
 				t.Fatalf("err = %v, want read object: not an ELF file: ...", err)
 			}
 		})
 	}
-	if _, err := ReadObject(nil); !errors.Is(err, ErrNotELF) {
-		t.Errorf("ReadObject(nil) err = %v", err)
+	if _, err := Read(nil); !errors.Is(err, ErrNotELF) {
+		t.Errorf("Read(nil) err = %v", err)
 	}
 }
 
 // Every proper prefix of a real object is a truncated file: an error, no panic.
-func TestReadObjectTruncated(t *testing.T) {
+func TestReadTruncatedProbe(t *testing.T) {
 	for _, file := range []string{"probe-clang14-nog.bpf.o", "probe-clang14.x86_64.o", "probe-clang14.bpf.o"} {
-		data, err := os.ReadFile(filepath.Join("testdata", file))
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := []byte(testkit.ReadTestdata(t, file))
 		for n := range len(data) {
-			if _, err := ReadObject(bytes.NewReader(data[:n])); err == nil {
+			if _, err := Read(bytes.NewReader(data[:n])); err == nil {
 				t.Fatalf("%s truncated to %d bytes: no error", file, n)
 			}
 		}
 	}
 }
 
-func TestReadObjectCorrupt(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "probe-clang14.bpf.o"))
-	if err != nil {
-		t.Fatal(err)
-	}
+func TestReadCorrupt(t *testing.T) {
+	data := []byte(testkit.ReadTestdata(t, "probe-clang14.bpf.o"))
 	// Point e_shoff (offset 0x28 in ELF64) far beyond the file and make
 	// e_shstrndx (0x3e) out of range.
 	shoff := slices.Clone(data)
@@ -193,16 +155,17 @@ func TestReadObjectCorrupt(t *testing.T) {
 	strndx := slices.Clone(data)
 	binary.LittleEndian.PutUint16(strndx[0x3e:], 0xfffe)
 	for name, d := range map[string][]byte{"shoff": shoff, "shstrndx": strndx} {
-		if _, err := ReadObject(bytes.NewReader(d)); err == nil || !strings.HasPrefix(err.Error(), "read object: ") {
+		if _, err := Read(bytes.NewReader(d)); err == nil || !strings.HasPrefix(err.Error(), "read object: ") {
 			t.Errorf("%s: err = %v, want read object: ...", name, err)
 		}
 	}
 }
 
-// The tests below compile probeSource with the real clang.
+// The tests below compile probeSource with the real clang and read the
+// object with Read, as clang.probe does.
 
 func TestProbeCompileRealClang(t *testing.T) {
-	clang := requireTool(t, "clang")
+	clang := testkit.Tool(t, "clang")
 	dir, src := writeProbe(t)
 	out := filepath.Join(dir, "probe.o")
 	run(t, clang, ProbeArgs(src, out)...)
@@ -221,7 +184,7 @@ func TestProbeCompileRealClang(t *testing.T) {
 }
 
 func TestProbeCompileRealClangWithoutDebugInfo(t *testing.T) {
-	clang := requireTool(t, "clang")
+	clang := testkit.Tool(t, "clang")
 	dir, src := writeProbe(t)
 	out := filepath.Join(dir, "probe.o")
 	args := slices.DeleteFunc(ProbeArgs(src, out), func(a string) bool { return a == "-g" })
@@ -237,7 +200,7 @@ func TestProbeCompileRealClangWithoutDebugInfo(t *testing.T) {
 }
 
 func TestProbeCompileRealClangNative(t *testing.T) {
-	clang := requireTool(t, "clang")
+	clang := testkit.Tool(t, "clang")
 	dir, src := writeProbe(t)
 	out := filepath.Join(dir, "probe.o")
 	run(t, clang, "-O2", "-c", src, "-o", out)
@@ -277,3 +240,27 @@ int bpfdoctor_probe(struct bpfdoctor_ctx *ctx)
 	return p.b > p.a ? 2 : 1; /* XDP_PASS : XDP_DROP */
 }
 `
+
+// IsBPF is the one test of "a BPF object": EM_BPF and ELFCLASS64, as the
+// kernel loads; ProbeProblems names each half that fails.
+func TestIsBPF(t *testing.T) {
+	tests := []struct {
+		obj  Object
+		want bool
+	}{
+		{Object{Machine: elf.EM_BPF, Class: elf.ELFCLASS64}, true},
+		{Object{Machine: elf.EM_BPF, Class: elf.ELFCLASS32}, false},
+		{Object{Machine: elf.EM_X86_64, Class: elf.ELFCLASS64}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.obj.IsBPF(); got != tt.want {
+			t.Errorf("%v %v: IsBPF = %v, want %v", tt.obj.Machine, tt.obj.Class, got, tt.want)
+		}
+		bad := slices.ContainsFunc(tt.obj.ProbeProblems(), func(p string) bool {
+			return strings.Contains(p, "not EM_BPF") || strings.Contains(p, "not ELFCLASS64")
+		})
+		if bad == tt.want {
+			t.Errorf("%v %v: ProbeProblems = %q disagrees with IsBPF", tt.obj.Machine, tt.obj.Class, tt.obj.ProbeProblems())
+		}
+	}
+}
