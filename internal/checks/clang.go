@@ -36,14 +36,20 @@ type clangProbe struct {
 	cpus   llvm.CPUHelp // empty when clang cannot list them
 }
 
-// Clang finds clang and reads its version and BPF CPU levels.
+var (
+	clangFact    = &fact[*clangProbe]{"clang"}
+	bpfProbeFact = &fact[*bpfObject]{"clang BPF probe"}
+)
+
+// Clang finds clang and reads its version and BPF CPU levels. Without any
+// clang it returns an error wrapping ErrNotFound.
 func (e *Env) Clang() (*clangProbe, error) {
-	return e.clang.get(func() (*clangProbe, error) {
+	return memo(e, clangFact, func() (*clangProbe, error) {
 		use, all, onPath := findTool(e.Host, "clang")
-		p := &clangProbe{use: use, onPath: onPath}
 		if len(all) == 0 {
-			return p, nil
+			return nil, fmt.Errorf("clang %w", ErrNotFound)
 		}
+		p := &clangProbe{use: use, onPath: onPath}
 		p.cmd = use.Path + " --version"
 		out, err := e.run(use.Exec, "--version")
 		if err != nil {
@@ -55,7 +61,7 @@ func (e *Env) Clang() (*clangProbe, error) {
 		// The CPU levels decide the selftests' cpuv4 build. A clang of the
 		// same LLVM as llc knows the same levels, so llc's answer, which
 		// llvm.cpu asks for anyway, saves a 30 ms command.
-		if l, err := e.LLC(); err == nil && len(l.all) > 0 && sameLLVM(use, l.use, p.info.Version.Major(), l.info.Version.Major()) {
+		if l, err := e.LLC(); err == nil && sameLLVM(use, l.use, p.info.Version.Major(), l.info.Version.Major()) {
 			if c, err := e.LLCCPUs(); err == nil {
 				p.cpus = c.help
 				return p, nil
@@ -77,7 +83,7 @@ func (e *Env) clangMissing() finding.Finding {
 
 func checkClangVersion(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Clang()
-	if p.use.Path == "" {
+	if errors.Is(err, ErrNotFound) {
 		return e.clangMissing()
 	}
 	if err != nil {
@@ -134,7 +140,7 @@ func checkClangVersion(_ context.Context, e *Env) finding.Finding {
 func checkClangLLCMatch(_ context.Context, e *Env) finding.Finding {
 	c, cerr := e.Clang()
 	l, lerr := e.LLC()
-	if c.use.Path == "" || len(l.all) == 0 || cerr != nil || lerr != nil {
+	if cerr != nil || lerr != nil {
 		return finding.Result(finding.Skip, "needs a usable clang and llc (see clang.version and llvm.llc)")
 	}
 	cm, lm := c.info.Version.Major(), l.info.Version.Major()
@@ -160,10 +166,10 @@ type bpfObject struct {
 // once per run. It starts on the clang found on disk without waiting for
 // the version probe: the compile is what takes time.
 func (e *Env) BPFProbe() (*bpfObject, error) {
-	return memo(e, "clang.bpf-probe", func() (*bpfObject, error) {
+	return memo(e, bpfProbeFact, func() (*bpfObject, error) {
 		use, all, _ := findTool(e.Host, "clang")
 		if len(all) == 0 {
-			return nil, errors.New("no clang")
+			return nil, fmt.Errorf("clang %w", ErrNotFound)
 		}
 		dir, err := os.MkdirTemp("", "bpfdoctor-probe-")
 		if err != nil {
@@ -193,8 +199,7 @@ var probeFix = &finding.Fix{Text: "Make sure clang has the BPF target (`clang --
 	Commands: []string{"bpfdoctor bootstrap llvm"}}
 
 func checkClangProbe(_ context.Context, e *Env) finding.Finding {
-	p, err := e.Clang()
-	if p.use.Path == "" || err != nil {
+	if _, err := e.Clang(); err != nil {
 		return finding.Result(finding.Skip, "no usable clang (see clang.version)")
 	}
 	o, err := e.BPFProbe()

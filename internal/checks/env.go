@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -15,7 +16,7 @@ import (
 
 // Env is what the checks of one run share: the host, the options, and the
 // facts several checks need (llc's version, the kernel config), each found
-// once.
+// once through memo.
 type Env struct {
 	Host *host.Host
 	// Config, when set, is the kernel config given with --config; ConfigPath
@@ -27,35 +28,41 @@ type Env struct {
 
 	ctx context.Context // the run's; shared probes must not die with one check
 
-	osRel   once[distro.OS]
-	release once[string]
-	kconf   once[foundConfig]
-	llc     once[*llcProbe]
-	llcCPU  once[*cpuProbe]
-	clang   once[*clangProbe]
-	pahole  once[*paholeProbe]
-	bpftool once[*bpftoolProbe]
-
 	memoMu sync.Mutex
-	memos  map[string]any // *once[T] by key, for memo
+	memos  map[any]any // *once[T] by *fact[T]
 }
 
-// memo computes a value shared by the checks of one run once, under a key
-// of the caller's choosing; an area file keeps its shared facts this way
-// without a field in Env.
-func memo[T any](e *Env, key string, f func() (T, error)) (T, error) {
+// ErrNotFound is wrapped by a shared probe whose tool is not on the
+// machine; such a probe returns no value, so a caller that forgets the
+// case gets an error, not a zero probe that looks like a result.
+var ErrNotFound = errors.New("not found")
+
+// fact names a value the checks of one run share. The area file that
+// finds the value declares its fact, so Env needs no field per fact, and
+// T ties the key to the value's type.
+type fact[T any] struct{ name string }
+
+// memo computes the value of a fact once per run, even when checks ask for
+// it concurrently.
+func memo[T any](e *Env, k *fact[T], f func() (T, error)) (T, error) {
 	e.memoMu.Lock()
 	if e.memos == nil {
-		e.memos = map[string]any{}
+		e.memos = map[any]any{}
 	}
-	o, ok := e.memos[key].(*once[T])
+	o, ok := e.memos[k].(*once[T])
 	if !ok {
 		o = &once[T]{}
-		e.memos[key] = o
+		e.memos[k] = o
 	}
 	e.memoMu.Unlock()
 	return o.get(f)
 }
+
+var (
+	osFact      = &fact[distro.OS]{"os"}
+	releaseFact = &fact[string]{"kernel release"}
+	kconfigFact = &fact[foundConfig]{"kernel config"}
+)
 
 // NewEnv returns an Env for one run on h.
 func NewEnv(h *host.Host) *Env { return &Env{Host: h, ctx: context.Background()} }
@@ -67,13 +74,13 @@ func (e *Env) run(name string, args ...string) (host.Output, error) {
 
 // OS returns the distribution from /etc/os-release (zero when unknown).
 func (e *Env) OS() distro.OS {
-	v, _ := e.osRel.get(func() (distro.OS, error) { return distro.OfHost(e.Host), nil })
+	v, _ := memo(e, osFact, func() (distro.OS, error) { return distro.OfHost(e.Host), nil })
 	return v
 }
 
 // Release is the running kernel's release.
 func (e *Env) Release() (string, error) {
-	return e.release.get(e.Host.Release)
+	return memo(e, releaseFact, e.Host.Release)
 }
 
 type foundConfig struct {
@@ -84,7 +91,7 @@ type foundConfig struct {
 // KernelConfig returns the config to judge: the one given with --config, or
 // the running kernel's.
 func (e *Env) KernelConfig() (*kconfig.Config, string, error) {
-	v, err := e.kconf.get(func() (foundConfig, error) {
+	v, err := memo(e, kconfigFact, func() (foundConfig, error) {
 		if e.Config != nil {
 			return foundConfig{e.Config, e.ConfigPath}, nil
 		}

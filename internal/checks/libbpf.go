@@ -85,9 +85,12 @@ type bpftoolProbe struct {
 // normal user's PATH often lacks.
 var sbinDirs = []string{"/usr/sbin", "/usr/local/sbin", "/sbin"}
 
-// Bpftool finds bpftool and reads `bpftool version -j`.
+var bpftoolFact = &fact[*bpftoolProbe]{"bpftool"}
+
+// Bpftool finds bpftool and reads `bpftool version -j`. Without bpftool on
+// PATH or in sbinDirs it returns an error wrapping ErrNotFound.
 func (e *Env) Bpftool() (*bpftoolProbe, error) {
-	return e.bpftool.get(func() (*bpftoolProbe, error) {
+	return memo(e, bpftoolFact, func() (*bpftoolProbe, error) {
 		p := &bpftoolProbe{}
 		if path, err := e.Host.LookPath("bpftool"); err == nil {
 			p.path, p.onPath = path, true
@@ -100,7 +103,7 @@ func (e *Env) Bpftool() (*bpftoolProbe, error) {
 			}
 		}
 		if p.path == "" {
-			return p, nil
+			return nil, fmt.Errorf("bpftool %w", ErrNotFound)
 		}
 		out, err := e.run(p.path, "version", "-j")
 		if err != nil {
@@ -115,7 +118,7 @@ func (e *Env) Bpftool() (*bpftoolProbe, error) {
 
 func checkBpftool(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Bpftool()
-	if p.path == "" {
+	if errors.Is(err, ErrNotFound) {
 		f := finding.Result(finding.Fail, "bpftool not found: it generates vmlinux.h and skeletons")
 		f.Fix = e.install("Install bpftool.", distro.Bpftool)
 		return f
@@ -140,7 +143,7 @@ func checkBpftool(_ context.Context, e *Env) finding.Finding {
 func checkVmlinuxH(_ context.Context, e *Env) finding.Finding {
 	const btf = "/sys/kernel/btf/vmlinux"
 	p, err := e.Bpftool()
-	if p.path == "" || err != nil {
+	if err != nil {
 		return finding.Result(finding.Skip, "no usable bpftool")
 	}
 	if _, err := e.Host.Stat(btf); err != nil {

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -115,14 +116,21 @@ type llcProbe struct {
 	cmd    string
 }
 
-// LLC finds llc and reads its version and targets.
+var (
+	llcFact    = &fact[*llcProbe]{"llc"}
+	llcCPUFact = &fact[*cpuProbe]{"llc CPU levels"}
+)
+
+// LLC finds llc and reads its version and targets. Without any llc it
+// returns an error wrapping ErrNotFound; when `llc --version` fails or
+// cannot be read, the probe still says which llc were found.
 func (e *Env) LLC() (*llcProbe, error) {
-	return e.llc.get(func() (*llcProbe, error) {
+	return memo(e, llcFact, func() (*llcProbe, error) {
 		use, all, onPath := findTool(e.Host, "llc")
-		p := &llcProbe{use: use, all: all, onPath: onPath}
 		if len(all) == 0 {
-			return p, nil
+			return nil, fmt.Errorf("llc %w", ErrNotFound)
 		}
+		p := &llcProbe{use: use, all: all, onPath: onPath}
 		out, err := e.run(use.Exec, "--version")
 		p.cmd = use.Path + " --version"
 		if err != nil {
@@ -162,7 +170,7 @@ func (e *Env) llvmFix(text string) *finding.Fix {
 
 func checkLLC(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
-	if len(p.all) == 0 {
+	if errors.Is(err, ErrNotFound) {
 		f := finding.Result(finding.Fail, "llc not found on PATH, as llc-N or in /usr/lib/llvm-*/bin")
 		f.Fix = e.llvmFix("Install LLVM (it provides llc), or build it with the BPF back end.")
 		return f
@@ -195,7 +203,7 @@ func vendor(v string) string {
 
 func checkBPFTargets(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
-	if len(p.all) == 0 || err != nil {
+	if err != nil {
 		return finding.Result(finding.Skip, "no usable llc (see llvm.llc)")
 	}
 	var names []string
@@ -220,9 +228,9 @@ type cpuProbe struct {
 
 // LLCCPUs reads the BPF CPU levels llc knows. llc prints them on stderr.
 func (e *Env) LLCCPUs() (*cpuProbe, error) {
-	return e.llcCPU.get(func() (*cpuProbe, error) {
+	return memo(e, llcCPUFact, func() (*cpuProbe, error) {
 		p, err := e.LLC()
-		if err != nil || len(p.all) == 0 {
+		if err != nil {
 			return nil, err
 		}
 		c := &cpuProbe{cmd: p.use.Path + " -march=bpf -mcpu=help"}
@@ -240,7 +248,7 @@ func (e *Env) LLCCPUs() (*cpuProbe, error) {
 
 func checkLLCCPU(_ context.Context, e *Env) finding.Finding {
 	switch p, err := e.LLC(); {
-	case len(p.all) == 0 || err != nil:
+	case err != nil:
 		return finding.Result(finding.Skip, "no usable llc (see llvm.llc)")
 	case len(p.info.MissingBPFTargets()) > 0:
 		return finding.Result(finding.Skip, "llc has no BPF back end")
@@ -269,8 +277,8 @@ func checkLLCCPU(_ context.Context, e *Env) finding.Finding {
 }
 
 func checkInstallations(_ context.Context, e *Env) finding.Finding {
-	p, _ := e.LLC()
-	if len(p.all) == 0 {
+	p, err := e.LLC()
+	if errors.Is(err, ErrNotFound) {
 		return finding.Result(finding.Skip, "no LLVM installed")
 	}
 	var lines, majors []string
@@ -313,7 +321,7 @@ func checkStrip(_ context.Context, e *Env) finding.Finding {
 	}
 	var v llvm.Version
 	src := use.Path + " --version"
-	if err == nil && len(p.all) > 0 && sameDir(use.Exec, p.use.Exec) {
+	if err == nil && sameDir(use.Exec, p.use.Exec) {
 		// One LLVM installation: its version is llc's, and loading
 		// libLLVM once more would cost 20 ms of CPU for nothing.
 		v, src = p.info.Version, "the same directory as "+p.use.Path
@@ -333,7 +341,7 @@ func checkStrip(_ context.Context, e *Env) finding.Finding {
 		f.Message = fmt.Sprintf("llvm-strip is not on PATH; found %s", use.Path)
 		f = f.WithFix("Put that LLVM first on PATH.", pathFix(use.Path))
 	}
-	if err == nil && len(p.all) > 0 && p.info.Version.Version != nil && v.Major() != p.info.Version.Major() {
+	if err == nil && p.info.Version.Version != nil && v.Major() != p.info.Version.Major() {
 		f.Status = finding.Warn
 		f.Message = fmt.Sprintf("llvm-strip %s does not match llc %s", v.Version, p.info.Version.Version)
 		f = f.WithFix("Use tools of one LLVM: put its bin directory first on PATH.", pathFix(p.use.Path))

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,12 +30,15 @@ type paholeProbe struct {
 	v    pahole.Version
 }
 
-// Pahole finds pahole and reads its version.
+var paholeFact = &fact[*paholeProbe]{"pahole"}
+
+// Pahole finds pahole and reads its version. Without pahole on PATH it
+// returns an error wrapping ErrNotFound.
 func (e *Env) Pahole() (*paholeProbe, error) {
-	return e.pahole.get(func() (*paholeProbe, error) {
+	return memo(e, paholeFact, func() (*paholeProbe, error) {
 		path, err := e.Host.LookPath("pahole")
 		if err != nil {
-			return &paholeProbe{}, nil
+			return nil, fmt.Errorf("pahole %w", ErrNotFound)
 		}
 		p := &paholeProbe{path: path}
 		out, err := e.run(path, "--version")
@@ -56,7 +60,7 @@ func (e *Env) paholeFix(text string) *finding.Fix {
 
 func checkPaholeVersion(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
-	if p.path == "" {
+	if errors.Is(err, ErrNotFound) {
 		f := finding.Result(finding.Fail, "pahole not found: kernels with CONFIG_DEBUG_INFO_BTF cannot be built")
 		f.Fix = e.paholeFix("Install pahole (package dwarves on most distributions), or build a release that carries its own libbpf.")
 		return f
@@ -86,7 +90,7 @@ func checkPaholeVersion(_ context.Context, e *Env) finding.Finding {
 
 func checkPaholeFeatures(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
-	if p.path == "" || err != nil {
+	if err != nil {
 		return finding.Result(finding.Skip, "no usable pahole")
 	}
 	since := pahole.Version{Major: 1, Minor: 26}
@@ -108,7 +112,7 @@ func checkPaholeFeatures(_ context.Context, e *Env) finding.Finding {
 
 func checkPaholeKernel(_ context.Context, e *Env) finding.Finding {
 	p, err := e.Pahole()
-	if p.path == "" || err != nil {
+	if err != nil {
 		return finding.Result(finding.Skip, "no usable pahole")
 	}
 	cfg, path, err := e.KernelConfig()

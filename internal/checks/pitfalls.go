@@ -228,16 +228,15 @@ func checkPitfalls(_ context.Context, e *Env) finding.Finding {
 	}
 	// The version probes, shared with clang.version and llvm.llc, run
 	// alongside: they only decide how the results read.
-	var c *clangProbe
 	var l *llcProbe
 	var cerr, lerr error
-	wg.Go(func() { c, cerr = e.Clang() })
+	wg.Go(func() { _, cerr = e.Clang() })
 	wg.Go(func() { l, lerr = e.LLC() })
 	wg.Wait()
-	if c.use.Path == "" || cerr != nil {
+	if cerr != nil {
 		return finding.Result(finding.Skip, "no usable clang (see clang.version)")
 	}
-	if lerr == nil && len(l.all) > 0 && len(l.info.MissingBPFTargets()) > 0 {
+	if lerr == nil && len(l.info.MissingBPFTargets()) > 0 {
 		for i := range res {
 			if res[i].b.native {
 				res[i] = pitfallResult{b: res[i].b, skipped: "llc has no BPF back end"}

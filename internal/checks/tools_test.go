@@ -1,13 +1,15 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // llcOut is `llc --version` of a vendor build with or without BPF.
@@ -105,17 +107,12 @@ echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from
 		t.Run(tt.name, func(t *testing.T) {
 			h := fakeHost(t, tt.tools)
 			e := NewEnv(h)
-			files := map[string]string{"/etc/os-release": "ID=debian\n"}
+			withRoot(t, e, map[string]string{"/etc/os-release": "ID=debian\n"})
 			for p, body := range tt.root {
-				if strings.HasSuffix(p, "+x") {
-					body = "#!/bin/sh\n" + body + "\n"
-				}
-				files[strings.TrimSuffix(p, "+x")] = body
-			}
-			withRoot(t, e, files)
-			for p := range tt.root {
-				if strings.HasSuffix(p, "+x") {
-					os.Chmod(filepath.Join(h.Root, strings.TrimSuffix(p, "+x")), 0o755)
+				if exe, ok := strings.CutSuffix(p, "+x"); ok {
+					testkit.WriteFile(t, filepath.Join(h.Root, exe), "#!/bin/sh\n"+body+"\n", 0o755)
+				} else {
+					testkit.WriteFile(t, filepath.Join(h.Root, p), body, 0o644)
 				}
 			}
 			f := runOnly(t, e, tt.id)
@@ -129,5 +126,52 @@ echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from
 				t.Errorf("%s without a fix: %q", f.Status, f.Message)
 			}
 		})
+	}
+}
+
+// On a machine without the tools, every shared probe says so with
+// ErrNotFound and no value, and the checks report it as before.
+func TestProbesNotFound(t *testing.T) {
+	e := NewEnv(fakeHost(t, nil))
+	probes := map[string]func() (any, error){
+		"LLC":      func() (any, error) { return e.LLC() },
+		"LLCCPUs":  func() (any, error) { return e.LLCCPUs() },
+		"Clang":    func() (any, error) { return e.Clang() },
+		"BPFProbe": func() (any, error) { return e.BPFProbe() },
+		"Pahole":   func() (any, error) { return e.Pahole() },
+		"Bpftool":  func() (any, error) { return e.Bpftool() },
+	}
+	for name, probe := range probes {
+		v, err := probe()
+		if !errors.Is(err, ErrNotFound) || !strings.HasSuffix(err.Error(), " not found") {
+			t.Errorf("%s: err = %v, want one wrapping ErrNotFound", name, err)
+		}
+		if !reflect.ValueOf(v).IsNil() {
+			t.Errorf("%s: a value %+v beside ErrNotFound", name, v)
+		}
+	}
+	tests := []struct {
+		id     string
+		status finding.Status
+		msg    string
+	}{
+		{"llvm.llc", finding.Fail, "llc not found on PATH, as llc-N or in /usr/lib/llvm-*/bin"},
+		{"llvm.bpf-targets", finding.Skip, "no usable llc (see llvm.llc)"},
+		{"llvm.cpu", finding.Skip, "no usable llc (see llvm.llc)"},
+		{"llvm.installations", finding.Skip, "no LLVM installed"},
+		{"clang.version", finding.Fail, "clang not found on PATH, as clang-N or in /usr/lib/llvm-*/bin"},
+		{"clang.llc-match", finding.Skip, "needs a usable clang and llc (see clang.version and llvm.llc)"},
+		{"clang.probe", finding.Skip, "no usable clang (see clang.version)"},
+		{"clang.pitfalls", finding.Skip, "no usable clang (see clang.version)"},
+		{"pahole.version", finding.Fail, "pahole not found: kernels with CONFIG_DEBUG_INFO_BTF cannot be built"},
+		{"pahole.btf-features", finding.Skip, "no usable pahole"},
+		{"pahole.kernel", finding.Skip, "no usable pahole"},
+		{"libbpf.bpftool", finding.Fail, "bpftool not found: it generates vmlinux.h and skeletons"},
+		{"libbpf.vmlinux-h", finding.Skip, "no usable bpftool"},
+	}
+	for _, tt := range tests {
+		if f := runOnly(t, e, tt.id); f.Status != tt.status || f.Message != tt.msg {
+			t.Errorf("%s: got %s %q, want %s %q", tt.id, f.Status, f.Message, tt.status, tt.msg)
+		}
 	}
 }
