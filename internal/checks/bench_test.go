@@ -3,10 +3,10 @@ package checks
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
@@ -15,11 +15,7 @@ import (
 // /proc and /sys: what a user waits for. scripts/bench-check.sh puts it
 // beside the external commands it runs.
 func BenchmarkRunAll(b *testing.B) {
-	for _, tool := range []string{"llc", "clang", "pahole"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			b.Skipf("%s not on PATH", tool)
-		}
-	}
+	testkit.Tools(b, "llc", "clang", "pahole")
 	h := host.Real()
 	h.Path = append(h.Path, "/usr/sbin")
 	for b.Loop() {
@@ -34,7 +30,7 @@ func BenchmarkRunner(b *testing.B) {
 	for i := range 30 {
 		cs = append(cs, Check{ID: fmt.Sprintf("t.c%d", i), Area: "t", Run: func(context.Context, *Env) finding.Finding { return finding.Result(finding.Pass, "ok") }})
 	}
-	e := NewEnv(&host.Host{Root: b.TempDir(), Timeout: host.DefaultTimeout})
+	e := NewEnv(testkit.Fake{Timeout: host.DefaultTimeout}.Host(b))
 	for b.Loop() {
 		Run(context.Background(), e, cs)
 	}

@@ -2,25 +2,19 @@ package checks
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // withRoot writes files into the host's root.
 func withRoot(t *testing.T, e *Env, files map[string]string) {
 	t.Helper()
 	for p, body := range files {
-		full := filepath.Join(e.Host.Root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testkit.WriteFile(t, filepath.Join(e.Host.Root, p), body, 0o644)
 	}
 }
 

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
@@ -37,7 +37,7 @@ func TestPitfallDocs(t *testing.T) {
 // the recommended build is clean, the native one has the switch table and
 // .eh_frame that -g does not remove.
 func TestPitfallsReal(t *testing.T) {
-	requireTool(t, "clang", "llc")
+	testkit.Tools(t, "clang", "llc")
 	start := time.Now()
 	f := runOnly(t, NewEnv(host.Real()), "clang.pitfalls")
 	t.Logf("%s in %s: %s\n%s", f.Status, time.Since(start).Round(time.Millisecond), f.Message, strings.Join(f.Details, "\n"))
@@ -61,12 +61,10 @@ func TestPitfallsReal(t *testing.T) {
 // realObject compiles src with the real tools for the fake-tool tests.
 func realObject(t *testing.T, native bool, flags ...string) string {
 	t.Helper()
-	requireTool(t, "clang", "llc")
+	testkit.Tools(t, "clang", "llc")
 	dir := t.TempDir()
 	src, obj := filepath.Join(dir, "p.c"), filepath.Join(dir, "p.o")
-	if err := os.WriteFile(src, []byte(bpfobj.SwitchProbe), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testkit.WriteFile(t, src, bpfobj.SwitchProbe, 0o644)
 	var cmds [][]string
 	if native {
 		cmds = [][]string{slices.Concat([]string{"clang"}, flags, []string{"-emit-llvm", "-c", src, "-o", obj + ".bc"}),
@@ -110,7 +108,7 @@ echo "error: unknown target triple 'bpf'" >&2; exit 1`}
 		}, status: finding.Fail, msg: "clang cannot build the pitfall probe with --target=bpf -O2 -g: `clang --target=bpf -O2 -g -c", fix: "bpfdoctor bootstrap llvm"},
 		{name: "clang that writes garbage", tools: func(t *testing.T) map[string]string {
 			junk := filepath.Join(t.TempDir(), "junk")
-			os.WriteFile(junk, []byte("not an object"), 0o644)
+			testkit.WriteFile(t, junk, "not an object", 0o644)
 			return map[string]string{"clang": copyTo(clang19, junk)}
 		}, status: finding.Fail, msg: "clang's output for --target=bpf -O2 -g is unusable: read object: not an ELF file", fix: "bpfdoctor bootstrap llvm"},
 		{name: "recommended way gives a switch table", tools: func(t *testing.T) map[string]string {
@@ -182,8 +180,8 @@ func TestLintObject(t *testing.T) {
 	dir := t.TempDir()
 	hostObj, kf := filepath.Join(dir, "host.o"), filepath.Join(dir, "kf.o")
 	src := filepath.Join(dir, "kf.c")
-	os.WriteFile(src, []byte(`extern void bpf_rcu_read_lock(void) __attribute__((section(".ksyms")));
-__attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); return 0; }`), 0o644)
+	testkit.WriteFile(t, src, `extern void bpf_rcu_read_lock(void) __attribute__((section(".ksyms")));
+__attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); return 0; }`, 0o644)
 	for _, c := range [][]string{{"clang", "-O2", "-c", src, "-o", hostObj}, {"clang", "--target=bpf", "-O2", "-g", "-c", src, "-o", kf}} {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {
 			t.Fatalf("%q: %v\n%s", c, err, out)

@@ -8,23 +8,10 @@ import (
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
-
-// requireTool skips when a real tool is missing, unless CI asked for the
-// real toolchain with BPFDOCTOR_REQUIRE_TOOLS=1: then it fails.
-func requireTool(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s not found on PATH and BPFDOCTOR_REQUIRE_TOOLS=1", n)
-			}
-			t.Skipf("%s not found on PATH", n)
-		}
-	}
-}
 
 func realFindings(t *testing.T) map[string]finding.Finding {
 	t.Helper()
@@ -44,9 +31,9 @@ func realFindings(t *testing.T) map[string]finding.Finding {
 // /proc and /sys. CI installs Debian's llvm, clang, dwarves, bpftool and
 // libbpf-dev, so those checks must pass there.
 func TestRealToolchain(t *testing.T) {
-	requireTool(t, "llc", "clang", "pahole", "pkg-config")
+	testkit.Tools(t, "llc", "clang", "pahole", "pkg-config")
 	t.Setenv("PATH", os.Getenv("PATH")+":/usr/sbin")
-	requireTool(t, "bpftool")
+	testkit.Tool(t, "bpftool")
 	byID := realFindings(t)
 	for _, id := range []string{"llvm.llc", "llvm.bpf-targets", "llvm.cpu", "llvm.strip", "clang.version", "clang.llc-match", "clang.probe", "pahole.version", "libbpf.version", "libbpf.bpftool", "kernel.release"} {
 		if f := byID[id]; f.Status != finding.Pass && f.Status != finding.Warn {

@@ -2,30 +2,23 @@ package checks
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
-// fakeTools writes executable shell scripts into a directory and returns a
-// host whose PATH is that directory alone and whose root is an empty
-// temporary directory.
+// fakeHost is the machine the checks' tests run on: the tools as shell
+// scripts alone on PATH, an empty root, an unprivileged user, and a
+// timeout that a loaded CI machine meets.
 func fakeHost(t *testing.T, tools map[string]string) *host.Host {
 	t.Helper()
-	bin := t.TempDir()
-	for name, body := range tools {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return &host.Host{Root: t.TempDir(), Path: []string{bin}, Timeout: 10 * time.Second, UID: 1000}
+	return testkit.Fake{Tools: tools, UID: 1000, Timeout: 10 * time.Second}.Host(t)
 }
 
 func TestRunPanicBecomesError(t *testing.T) {
