@@ -3,21 +3,17 @@ package distro
 import (
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 func parseFile(t *testing.T, name string) OS {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	o, err := ParseOSRelease(f)
+	o, err := ParseOSRelease(strings.NewReader(testkit.ReadTestdata(t, name)))
 	if err != nil {
 		t.Fatalf("ParseOSRelease(%s): %v", name, err)
 	}
@@ -375,11 +371,7 @@ func TestPackageString(t *testing.T) {
 
 func FuzzParseOSRelease(f *testing.F) {
 	for _, name := range []string{"debian-12.os-release", "ubuntu-24.04.os-release", "opensuse-tumbleweed.os-release", "linuxmint-21.3.os-release"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b))
+		f.Add(testkit.ReadTestdata(f, name))
 	}
 	f.Add(`A="b\"c" 'd'` + "\nID=x\\")
 	f.Add("ID='unterminated\nNAME=\"x")

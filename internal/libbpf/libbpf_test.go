@@ -1,21 +1,12 @@
 package libbpf
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-)
 
-func readTestdata(t testing.TB, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+)
 
 func TestParseBpftoolJSON(t *testing.T) {
 	tests := []struct {
@@ -27,12 +18,12 @@ func TestParseBpftoolJSON(t *testing.T) {
 		wantErr  bool
 	}{
 		{
-			name: "real 7.1.0", in: readTestdata(t, "bpftool-7.1.0.version.json"),
+			name: "real 7.1.0", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.json"),
 			version: "7.1.0", libbpf: "1.1",
 			features: map[string]bool{"libbfd": false, "libbpf_strict": true, "skeletons": false},
 		},
 		{
-			name: "real 7.1.0 pretty", in: readTestdata(t, "bpftool-7.1.0.version.pretty.json"),
+			name: "real 7.1.0 pretty", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.pretty.json"),
 			version: "7.1.0", libbpf: "1.1",
 			features: map[string]bool{"libbfd": false, "libbpf_strict": true, "skeletons": false},
 		},
@@ -66,7 +57,7 @@ func TestParseBpftoolJSON(t *testing.T) {
 		{name: "empty", in: "", wantErr: true},
 		{name: "null", in: "null", wantErr: true},
 		{name: "empty object", in: "{}", wantErr: true},
-		{name: "text form", in: readTestdata(t, "bpftool-7.1.0.version.txt"), wantErr: true},
+		{name: "text form", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.txt"), wantErr: true},
 		{name: "truncated", in: `{"version":"7.1.0","libbpf_version":"1.1","feat`, wantErr: true},
 		{name: "version not a string", in: `{"version":7}`, wantErr: true},
 		{name: "version garbage", in: `{"version":"seven"}`, wantErr: true},
@@ -109,12 +100,12 @@ func TestParseBpftoolText(t *testing.T) {
 		wantErr  bool
 	}{
 		{
-			name: "real 7.1.0", in: readTestdata(t, "bpftool-7.1.0.version.txt"),
+			name: "real 7.1.0", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.txt"),
 			version: "7.1.0", libbpf: "1.1",
 			features: map[string]bool{"libbpf_strict": true, "libbfd": false, "skeletons": false},
 		},
 		{
-			name: "real 7.1.0 run by path", in: readTestdata(t, "bpftool-7.1.0.version.fullpath.txt"),
+			name: "real 7.1.0 run by path", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.fullpath.txt"),
 			version: "7.1.0", libbpf: "1.1",
 			features: map[string]bool{"libbpf_strict": true, "libbfd": false, "skeletons": false},
 		},
@@ -152,7 +143,7 @@ func TestParseBpftoolText(t *testing.T) {
 			version: "7.3.0", features: map[string]bool{},
 		},
 		{name: "empty", in: "", wantErr: true},
-		{name: "json form", in: readTestdata(t, "bpftool-7.1.0.version.json"), wantErr: true},
+		{name: "json form", in: testkit.ReadTestdata(t, "bpftool-7.1.0.version.json"), wantErr: true},
 		{
 			name:    "ubuntu wrapper without real bpftool",
 			in:      "WARNING: bpftool not found for kernel 6.8.0-31\n\n  You may need to install the following packages for this specific kernel:\n    linux-tools-6.8.0-31-generic\n",
@@ -189,11 +180,11 @@ func TestParseBpftoolText(t *testing.T) {
 
 // The text and JSON forms of the same bpftool must agree.
 func TestBpftoolTextMatchesJSON(t *testing.T) {
-	j, err := ParseBpftoolJSON([]byte(readTestdata(t, "bpftool-7.1.0.version.json")))
+	j, err := ParseBpftoolJSON([]byte(testkit.ReadTestdata(t, "bpftool-7.1.0.version.json")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	x, err := ParseBpftoolText(readTestdata(t, "bpftool-7.1.0.version.txt"))
+	x, err := ParseBpftoolText(testkit.ReadTestdata(t, "bpftool-7.1.0.version.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +245,7 @@ func TestParseVersionHeader(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{name: "real 1.1", in: readTestdata(t, "libbpf_version-1.1.h"), want: "1.1.0"},
+		{name: "real 1.1", in: testkit.ReadTestdata(t, "libbpf_version-1.1.h"), want: "1.1.0"},
 		{name: "0.8", in: "#define LIBBPF_MAJOR_VERSION 0\n#define LIBBPF_MINOR_VERSION 8\n", want: "0.8.0"},
 		{name: "tabs and comments", in: "#define\tLIBBPF_MAJOR_VERSION\t1 /* major */\n#define LIBBPF_MINOR_VERSION 5\n", want: "1.5.0"},
 		{name: "spaced hash", in: "# define LIBBPF_MAJOR_VERSION 1\n# define LIBBPF_MINOR_VERSION 6\n", want: "1.6.0"},
@@ -291,7 +282,7 @@ func TestParsePkgConfigVersion(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{name: "real 1.1.2", in: readTestdata(t, "libbpf-1.1.2.pkgconfig-modversion.txt"), want: "1.1.2"},
+		{name: "real 1.1.2", in: testkit.ReadTestdata(t, "libbpf-1.1.2.pkgconfig-modversion.txt"), want: "1.1.2"},
 		{name: "two parts", in: "1.5\n", want: "1.5.0"},
 		{name: "0.x", in: "0.8.1", want: "0.8.1"},
 		{name: "empty", in: "", wantErr: true},
@@ -320,8 +311,8 @@ func TestParsePkgConfigVersion(t *testing.T) {
 }
 
 func FuzzParseBpftoolJSON(f *testing.F) {
-	f.Add([]byte(readTestdata(f, "bpftool-7.1.0.version.json")))
-	f.Add([]byte(readTestdata(f, "bpftool-7.1.0.version.pretty.json")))
+	f.Add([]byte(testkit.ReadTestdata(f, "bpftool-7.1.0.version.json")))
+	f.Add([]byte(testkit.ReadTestdata(f, "bpftool-7.1.0.version.pretty.json")))
 	f.Add([]byte(`{"version":"5.10.0","features":{"libbfd":true}}`))
 	f.Add([]byte(`{"version":null}`))
 	f.Add([]byte(``))
