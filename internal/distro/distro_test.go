@@ -3,6 +3,7 @@ package distro
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -261,6 +262,12 @@ func TestPackageName(t *testing.T) {
 	tw := OS{ID: "opensuse-tumbleweed", IDLike: []string{"opensuse", "suse"}}
 	alpine := OS{ID: "alpine"}
 	gentoo := OS{ID: "gentoo"}
+	amzn2 := OS{ID: "amzn", IDLike: []string{"centos", "rhel", "fedora"}, VersionID: "2"}
+	rocky9 := OS{ID: "rocky", IDLike: []string{"rhel", "centos", "fedora"}, VersionID: "9.4"}
+	ubuntu := func(version, codename string) OS {
+		return OS{ID: "ubuntu", IDLike: []string{"debian"}, VersionID: version, VersionCodename: codename, UbuntuCodename: codename}
+	}
+	const linuxTools = "linux-tools-common linux-tools-$(uname -r)"
 
 	tests := []struct {
 		name string
@@ -274,12 +281,45 @@ func TestPackageName(t *testing.T) {
 		{"debian libelf", debian, Libelf, "libelf-dev libdw-dev"},
 		{"debian ninja", debian, Ninja, "ninja-build"},
 		{"debian zlib", debian, Zlib, "zlib1g-dev"},
-		{"ubuntu 24.04 bpftool", ubuntu2404, Bpftool, "bpftool"},
-		{"ubuntu 22.04 bpftool", ubuntu2204, Bpftool, "linux-tools-common linux-tools-generic"},
-		{"ubuntu 20.04 without codename", ubuntuNoCodename, Bpftool, "linux-tools-common linux-tools-generic"},
+		{"ubuntu 24.04 bpftool", ubuntu2404, Bpftool, linuxTools},
+		{"ubuntu 22.04 bpftool", ubuntu2204, Bpftool, linuxTools},
+		{"ubuntu 20.04 without codename", ubuntuNoCodename, Bpftool, linuxTools},
 		{"ubuntu 22.04 pahole", ubuntu2204, Pahole, "dwarves"},
-		{"mint 21 bpftool follows jammy", mint21, Bpftool, "linux-tools-common linux-tools-generic"},
-		{"mint 22 bpftool follows noble", mint22, Bpftool, "bpftool"},
+		{"mint 21 bpftool follows jammy", mint21, Bpftool, linuxTools},
+		{"mint 22 bpftool follows noble", mint22, Bpftool, linuxTools},
+		{"ubuntu 24.10 bpftool", ubuntu("24.10", "oracular"), Bpftool, linuxTools},
+		{"ubuntu 25.04 bpftool", ubuntu("25.04", "plucky"), Bpftool, linuxTools},
+		{"ubuntu 25.10 bpftool", ubuntu("25.10", "questing"), Bpftool, "bpftool"},
+		{"ubuntu 26.04 bpftool", ubuntu("26.04", "resolute"), Bpftool, "bpftool"},
+		{"ubuntu unknown series older than 25.10", ubuntu("25.04", "zzzold"), Bpftool, linuxTools},
+		{"ubuntu unknown series 25.10 and newer", ubuntu("27.10", "zzznew"), Bpftool, "bpftool"},
+		{"ubuntu 25.04 without codename", OS{ID: "ubuntu", VersionID: "25.04"}, Bpftool, linuxTools},
+		{"ubuntu 25.10 without codename", OS{ID: "ubuntu", VersionID: "25.10"}, Bpftool, "bpftool"},
+		{"ubuntu 24.10 without UBUNTU_CODENAME", OS{ID: "ubuntu", VersionID: "24.10", VersionCodename: "oracular"}, Bpftool, linuxTools},
+		{"pop 24.04 follows noble", OS{ID: "pop", IDLike: []string{"ubuntu", "debian"}, VersionID: "24.04", UbuntuCodename: "noble"}, Bpftool, linuxTools},
+		{"mint 23 follows questing", OS{ID: "linuxmint", IDLike: []string{"ubuntu", "debian"}, VersionID: "23", UbuntuCodename: "questing"}, Bpftool, "bpftool"},
+		{"derivative of an unknown newer series", OS{ID: "tuxedo", IDLike: []string{"ubuntu"}, UbuntuCodename: "zzznew"}, Bpftool, "bpftool"},
+		{"debian cc has libc headers", debian, CCompiler, "gcc libc6-dev"},
+		{"ubuntu cc has libc headers", ubuntu2404, CCompiler, "gcc libc6-dev"},
+		{"centos 7 pkg-config", centos7, PkgConfig, "pkgconfig"},
+		{"amazon linux 2 pkg-config", amzn2, PkgConfig, "pkgconfig"},
+		{"centos 7 cmake", centos7, CMake, "cmake3"},
+		{"centos 7 ninja", centos7, Ninja, "ninja-build"},
+		{"fedora pkg-config unchanged", fedora, PkgConfig, "pkgconf-pkg-config"},
+		{"debian libcap", debian, Libcap, "libcap-dev"},
+		{"ubuntu libcap", ubuntu2404, Libcap, "libcap-dev"},
+		{"fedora libcap", fedora, Libcap, "libcap-devel"},
+		{"rocky 9 libcap", rocky9, Libcap, "libcap-devel"},
+		{"centos 7 libcap", centos7, Libcap, "libcap-devel"},
+		{"tumbleweed libcap", tw, Libcap, "libcap-devel"},
+		{"arch libcap", arch, Libcap, "libcap"},
+		{"alpine libcap", alpine, Libcap, "libcap-dev"},
+		{"debian rst2man", debian, Rst2man, "python3-docutils"},
+		{"fedora rst2man", fedora, Rst2man, "python3-docutils"},
+		{"centos 7 rst2man", centos7, Rst2man, "python-docutils"},
+		{"tumbleweed rst2man", tw, Rst2man, "python3-docutils"},
+		{"arch rst2man", arch, Rst2man, "python-docutils"},
+		{"alpine rst2man", alpine, Rst2man, "py3-docutils"},
 		{"fedora pahole", fedora, Pahole, "dwarves"},
 		{"fedora libbpf", fedora, LibbpfDev, "libbpf-devel"},
 		{"fedora libelf", fedora, Libelf, "elfutils-devel"},
@@ -295,7 +335,7 @@ func TestPackageName(t *testing.T) {
 		{"alpine pahole", alpine, Pahole, "pahole"},
 		{"alpine libbpf", alpine, LibbpfDev, "libbpf-dev"},
 		{"alpine libelf", alpine, Libelf, "elfutils-dev"},
-		{"alpine cc", alpine, CCompiler, "gcc musl-dev"},
+		{"alpine cc", alpine, CCompiler, "gcc musl-dev linux-headers"},
 		{"llvm everywhere", fedora, LLVM, "llvm"},
 		{"clang everywhere", alpine, Clang, "clang"},
 		{"unknown distro", gentoo, Pahole, ""},
@@ -314,7 +354,7 @@ func TestPackageName(t *testing.T) {
 // Every known manager names every package.
 func TestPackageNamesComplete(t *testing.T) {
 	for _, m := range []Manager{Apt, Dnf, Yum, Pacman, Zypper, Apk} {
-		for p := LLVM; p <= Zlib; p++ {
+		for p := LLVM; int(p) < len(packageNames); p++ {
 			n := names[m][p]
 			if strings.TrimSpace(n) == "" {
 				t.Errorf("%s has no name for %v", m, p)
@@ -340,12 +380,18 @@ func TestInstallCommand(t *testing.T) {
 		{"apt sudo", debian, false, []Package{LLVM, Clang}, "sudo apt-get install -y llvm clang", true},
 		{"apt root", debian, true, []Package{LLVM, Clang}, "apt-get install -y llvm clang", true},
 		{"dedupe keeps order", debian, true, []Package{Clang, LLVM, Clang, Libelf, Libelf}, "apt-get install -y clang llvm libelf-dev libdw-dev", true},
-		{"ubuntu old bpftool", ubuntu2204, false, []Package{Bpftool, Pahole}, "sudo apt-get install -y linux-tools-common linux-tools-generic dwarves", true},
+		{"ubuntu old bpftool", ubuntu2204, false, []Package{Bpftool, Pahole}, "sudo apt-get install -y linux-tools-common linux-tools-$(uname -r) dwarves", true},
+		{"ubuntu noble bpftool", OS{ID: "ubuntu", VersionID: "24.04", UbuntuCodename: "noble"}, true, []Package{Bpftool}, "apt-get install -y linux-tools-common linux-tools-$(uname -r)", true},
+		{"ubuntu questing bpftool", OS{ID: "ubuntu", VersionID: "25.10", UbuntuCodename: "questing"}, true, []Package{Bpftool}, "apt-get install -y bpftool", true},
+		{"apt cc and c++", debian, true, []Package{CCompiler, CXXCompiler}, "apt-get install -y gcc libc6-dev g++", true},
+		{"yum build tools", OS{ID: "centos", VersionID: "7"}, true, []Package{PkgConfig, CMake, Ninja}, "yum install -y pkgconfig cmake3 ninja-build", true},
+		{"apk cc", OS{ID: "alpine"}, true, []Package{CCompiler}, "apk add gcc musl-dev linux-headers", true},
+		{"bpftool build needs", debian, true, []Package{Libelf, Zlib, Libcap, Rst2man}, "apt-get install -y libelf-dev libdw-dev zlib1g-dev libcap-dev python3-docutils", true},
 		{"dnf", OS{ID: "fedora"}, false, []Package{Pahole, LibbpfDev}, "sudo dnf install -y dwarves libbpf-devel", true},
 		{"yum", OS{ID: "centos", VersionID: "7"}, true, []Package{Git}, "yum install -y git", true},
 		{"pacman dedupes gcc", OS{ID: "arch"}, false, []Package{CCompiler, CXXCompiler, Pahole}, "sudo pacman -S --needed --noconfirm gcc pahole", true},
 		{"zypper", OS{ID: "opensuse-tumbleweed"}, true, []Package{Libelf, Zlib}, "zypper --non-interactive install libelf-devel libdw-devel zlib-devel", true},
-		{"apk", OS{ID: "alpine"}, true, []Package{CCompiler, Ninja}, "apk add gcc musl-dev samurai", true},
+		{"apk", OS{ID: "alpine"}, true, []Package{CCompiler, Ninja}, "apk add gcc musl-dev linux-headers samurai", true},
 		{"unknown manager", OS{ID: "gentoo"}, false, []Package{LLVM}, "", false},
 		{"no packages", debian, false, nil, "", false},
 		{"only unknown packages", debian, false, []Package{Package(42)}, "", false},
@@ -360,9 +406,97 @@ func TestInstallCommand(t *testing.T) {
 	}
 }
 
+// The linux-tools name relies on the command being pasted into a shell
+// unquoted: a POSIX shell must read it back as the running kernel's package.
+func TestInstallCommandShellWords(t *testing.T) {
+	noble := OS{ID: "ubuntu", VersionID: "24.04", UbuntuCodename: "noble"}
+	cmd, ok := noble.InstallCommand(true, Bpftool, Pahole)
+	if !ok {
+		t.Fatal("no install command for noble")
+	}
+	words, found := strings.CutPrefix(cmd, "apt-get install -y ")
+	if !found {
+		t.Fatalf("unexpected command %q", cmd)
+	}
+	out, err := exec.Command("/bin/sh", "-c", "printf '%s\\n' "+words+"; uname -r").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("shell read %q as %d words, want 3", words, len(lines)-1)
+	}
+	release := lines[3]
+	want := []string{"linux-tools-common", "linux-tools-" + release, "dwarves"}
+	if !reflect.DeepEqual(lines[:3], want) {
+		t.Errorf("shell read %q as %q, want %q", words, lines[:3], want)
+	}
+}
+
+func TestInstallNote(t *testing.T) {
+	const (
+		ubuntuTools = "Before Ubuntu 25.10 bpftool is a wrapper in linux-tools-common that runs the bpftool built for the running kernel, from linux-tools-$(uname -r); add linux-tools-generic (or your kernel flavour's, e.g. linux-tools-aws) to keep it across kernel upgrades."
+		el7EPEL     = "On EL7 cmake3 and ninja-build come from EPEL, so enable it first (sudo yum install epel-release on CentOS 7; https://docs.fedoraproject.org/en-US/epel/ elsewhere); EPEL's cmake3 runs as cmake3, and base's cmake is 2.8."
+		el7LLVM     = "EL7's base has no clang or llvm, and EPEL's 3.4 predates the BPF target: use llvm-toolset-7 from Software Collections (sudo yum install centos-release-scl, then sudo yum install llvm-toolset-7, and run it under scl enable llvm-toolset-7 bash)."
+		amzn2EPEL   = "On Amazon Linux 2 ninja-build comes from EPEL, so enable it first (sudo amazon-linux-extras install epel); cmake3 runs as cmake3, and cmake is 2.8."
+		crb         = "libbpf-devel and ninja-build are in the CRB repository, which is off by default: enable it with sudo dnf config-manager --set-enabled crb (from dnf-plugins-core)."
+		powertools  = "libbpf-devel and ninja-build are in the PowerTools repository, which is off by default: enable it with sudo dnf config-manager --set-enabled powertools (from dnf-plugins-core)."
+	)
+	noble := OS{ID: "ubuntu", VersionID: "24.04", UbuntuCodename: "noble"}
+	centos7 := OS{ID: "centos", VersionID: "7"}
+	amzn2 := OS{ID: "amzn", IDLike: []string{"centos", "rhel", "fedora"}, VersionID: "2"}
+	tests := []struct {
+		name string
+		os   OS
+		root bool
+		pkgs []Package
+		want string
+	}{
+		{"ubuntu noble bpftool", noble, false, []Package{Bpftool, Pahole}, ubuntuTools},
+		{"mint 22 bpftool", OS{ID: "linuxmint", IDLike: []string{"ubuntu", "debian"}, VersionID: "22", UbuntuCodename: "noble"}, false, []Package{Bpftool}, ubuntuTools},
+		{"ubuntu questing bpftool", OS{ID: "ubuntu", VersionID: "25.10", UbuntuCodename: "questing"}, false, []Package{Bpftool}, ""},
+		{"debian bpftool", OS{ID: "debian", VersionID: "12"}, false, []Package{Bpftool, LibbpfDev, Ninja}, ""},
+		{"centos 7 cmake and ninja once", centos7, false, []Package{CMake, Ninja, Git}, el7EPEL},
+		{"centos 7 clang and llvm once, then epel", centos7, false, []Package{Clang, LLVM, Ninja}, el7LLVM + " " + el7EPEL},
+		{"rhel 7 root", OS{ID: "rhel", VersionID: "7.9"}, true, []Package{Ninja}, strings.ReplaceAll(el7EPEL, "sudo ", "")},
+		{"amazon linux 2 ninja", amzn2, false, []Package{Ninja, CMake}, amzn2EPEL},
+		{"amazon linux 2 has clang", amzn2, false, []Package{Clang, LLVM}, ""},
+		{"rocky 9 libbpf and ninja", OS{ID: "rocky", IDLike: []string{"rhel", "centos", "fedora"}, VersionID: "9.4"}, false, []Package{LibbpfDev, Ninja}, crb},
+		{"almalinux 9 ninja", OS{ID: "almalinux", VersionID: "9.5"}, false, []Package{Ninja}, crb},
+		{"centos stream 9 libbpf", OS{ID: "centos", VersionID: "9"}, false, []Package{LibbpfDev}, crb},
+		{"centos stream 9 root", OS{ID: "centos", VersionID: "9"}, true, []Package{LibbpfDev}, strings.ReplaceAll(crb, "sudo ", "")},
+		{"almalinux 8 libbpf", OS{ID: "almalinux", VersionID: "8.10"}, false, []Package{LibbpfDev}, powertools},
+		{"rocky 8 ninja", OS{ID: "rocky", VersionID: "8.9"}, false, []Package{Ninja}, powertools},
+		{"rhel 9", OS{ID: "rhel", VersionID: "9.4"}, false, []Package{LibbpfDev},
+			"libbpf-devel and ninja-build are in the CodeReady Linux Builder repository, which is off by default: enable it with sudo subscription-manager repos --enable codeready-builder-for-rhel-9-$(arch)-rpms."},
+		{"rhel 8", OS{ID: "rhel", VersionID: "8.10"}, false, []Package{Ninja},
+			"libbpf-devel and ninja-build are in the CodeReady Linux Builder repository, which is off by default: enable it with sudo subscription-manager repos --enable codeready-builder-for-rhel-8-$(arch)-rpms."},
+		{"oracle linux 9", OS{ID: "ol", VersionID: "9.4"}, false, []Package{LibbpfDev},
+			"libbpf-devel and ninja-build are in the ol9_codeready_builder repository, which is off by default: enable it with sudo dnf config-manager --set-enabled ol9_codeready_builder (from dnf-plugins-core)."},
+		{"rocky 9 clang", OS{ID: "rocky", VersionID: "9.4"}, false, []Package{Clang, Pahole}, ""},
+		{"fedora libbpf", OS{ID: "fedora", VersionID: "40"}, false, []Package{LibbpfDev, Ninja}, ""},
+		{"amazon linux 2023 libbpf", OS{ID: "amzn", VersionID: "2023"}, false, []Package{LibbpfDev}, ""},
+		{"unknown manager", OS{ID: "gentoo"}, false, []Package{Bpftool}, ""},
+		{"no packages", centos7, false, nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.os.InstallNote(tt.root, tt.pkgs...); got != tt.want {
+				t.Errorf("InstallNote = %q\nwant          %q", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestPackageString(t *testing.T) {
 	if got := Pahole.String(); got != "pahole" {
 		t.Errorf("Pahole.String() = %q", got)
+	}
+	if got := Libcap.String(); got != "libcap" {
+		t.Errorf("Libcap.String() = %q", got)
+	}
+	if got := Rst2man.String(); got != "rst2man" {
+		t.Errorf("Rst2man.String() = %q", got)
 	}
 	if got := Package(77).String(); got != "Package(77)" {
 		t.Errorf("Package(77).String() = %q", got)

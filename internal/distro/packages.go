@@ -22,12 +22,15 @@ const (
 	CXXCompiler                // c++
 	Libelf                     // libelf and libdw headers (elfutils)
 	Zlib                       // zlib headers
+	Libcap                     // libcap headers (sys/capability.h), for bpftool and the selftests
+	Rst2man                    // rst2man (docutils), for bpftool's man pages
 )
 
 var packageNames = [...]string{
 	LLVM: "LLVM", Clang: "Clang", Pahole: "pahole", Bpftool: "bpftool", LibbpfDev: "libbpf-dev",
 	PkgConfig: "pkg-config", CMake: "CMake", Ninja: "Ninja", Git: "Git", CCompiler: "C compiler",
-	CXXCompiler: "C++ compiler", Libelf: "libelf/libdw", Zlib: "zlib",
+	CXXCompiler: "C++ compiler", Libelf: "libelf/libdw", Zlib: "zlib", Libcap: "libcap",
+	Rst2man: "rst2man",
 }
 
 // String names the package generically, not as any distribution spells it.
@@ -109,82 +112,191 @@ func (o OS) usesYum() bool {
 // names holds each manager's spelling; several names are space-separated.
 // Where a distribution renamed a package the old name is usually still
 // provided, and the name chosen is the one the newest release resolves.
+// The names are written into InstallCommand as they are, not quoted.
+//
+// Sources: "apt-cache" is `apt-cache policy NAME` on Debian 12 (bookworm);
+// "from memory" marks a name not checked against a listing here.
 var names = map[Manager]map[Package]string{
 	Apt: {
-		LLVM: "llvm", Clang: "clang", Pahole: "dwarves",
+		LLVM:   "llvm",    // apt-cache
+		Clang:  "clang",   // apt-cache
+		Pahole: "dwarves", // apt-cache
 		// Debian ships bpftool as its own package since bullseye; Ubuntu
-		// is handled in PackageName.
-		Bpftool:   "bpftool",
-		LibbpfDev: "libbpf-dev",
-		PkgConfig: "pkg-config", CMake: "cmake", Ninja: "ninja-build", Git: "git",
-		CCompiler: "gcc", CXXCompiler: "g++",
-		Libelf: "libelf-dev libdw-dev", Zlib: "zlib1g-dev",
+		// is handled in packageWords.
+		Bpftool:   "bpftool",     // apt-cache
+		LibbpfDev: "libbpf-dev",  // apt-cache
+		PkgConfig: "pkg-config",  // apt-cache
+		CMake:     "cmake",       // apt-cache
+		Ninja:     "ninja-build", // apt-cache
+		Git:       "git",         // apt-cache
+		// gcc only recommends libc6-dev ("Recommends: libc6-dev | libc-dev",
+		// apt-cache show gcc), so --no-install-recommends or
+		// APT::Install-Recommends "false" leaves no libc headers; libc6-dev
+		// depends on linux-libc-dev, which holds <linux/bpf.h>.
+		CCompiler:   "gcc libc6-dev",
+		CXXCompiler: "g++",                  // apt-cache
+		Libelf:      "libelf-dev libdw-dev", // apt-cache
+		Zlib:        "zlib1g-dev",           // apt-cache
+		Libcap:      "libcap-dev",           // apt-cache
+		Rst2man:     "python3-docutils",     // apt-cache; ships /usr/bin/rst2man (dpkg -c)
 	},
 	Dnf: {
-		LLVM: "llvm", Clang: "clang", Pahole: "dwarves", Bpftool: "bpftool",
+		LLVM:    "llvm",    // https://packages.fedoraproject.org/pkgs/llvm/llvm/ (from memory)
+		Clang:   "clang",   // https://packages.fedoraproject.org/pkgs/llvm/clang/ (from memory)
+		Pahole:  "dwarves", // https://packages.fedoraproject.org/pkgs/dwarves/dwarves/ (from memory)
+		Bpftool: "bpftool", // https://packages.fedoraproject.org/pkgs/kernel/bpftool/ (from memory)
 		// On RHEL and clones libbpf-devel lives in the CRB (PowerTools)
-		// repository, which is not enabled by default.
-		LibbpfDev: "libbpf-devel",
-		PkgConfig: "pkgconf-pkg-config", CMake: "cmake", Ninja: "ninja-build", Git: "git",
-		CCompiler: "gcc", CXXCompiler: "gcc-c++",
+		// repository, which is not enabled by default: see elNote.
+		LibbpfDev:   "libbpf-devel",       // https://packages.fedoraproject.org/pkgs/libbpf/libbpf-devel/ (from memory)
+		PkgConfig:   "pkgconf-pkg-config", // https://packages.fedoraproject.org/pkgs/pkgconf/pkgconf-pkg-config/ (from memory)
+		CMake:       "cmake",              // https://packages.fedoraproject.org/pkgs/cmake/cmake/ (from memory)
+		Ninja:       "ninja-build",        // https://packages.fedoraproject.org/pkgs/ninja-build/ninja-build/ (from memory)
+		Git:         "git",                // from memory
+		CCompiler:   "gcc",                // Fedora's gcc requires glibc-devel, so headers come along (from memory)
+		CXXCompiler: "gcc-c++",            // from memory
 		// Fedora 40+ builds zlib-ng-compat-devel, which provides zlib-devel.
-		Libelf: "elfutils-devel", Zlib: "zlib-devel",
+		Libelf:  "elfutils-devel",   // from memory
+		Zlib:    "zlib-devel",       // from memory
+		Libcap:  "libcap-devel",     // https://packages.fedoraproject.org/pkgs/libcap/libcap-devel/ (from memory)
+		Rst2man: "python3-docutils", // https://packages.fedoraproject.org/pkgs/python-docutils/python3-docutils/ (from memory)
+	},
+	// EL7 and Amazon Linux 2: the dnf names, except where yum's
+	// repositories differ. What needs EPEL or Software Collections is said
+	// in yumNote.
+	Yum: {
+		LLVM:      "llvm",         // Amazon Linux 2 core has llvm; EL7 has none in base (yumNote; from memory)
+		Clang:     "clang",        // as LLVM
+		Pahole:    "dwarves",      // CentOS 7 base: dwarves-1.x.el7 (from memory)
+		Bpftool:   "bpftool",      // unchanged from the dnf names; not checked for EL7
+		LibbpfDev: "libbpf-devel", // unchanged from the dnf names; not checked for EL7
+		// No pkgconf on EL7: pkgconfig-0.27.1-4.el7 in CentOS 7 base (from memory).
+		PkgConfig: "pkgconfig",
+		// Base's cmake is 2.8.12; EPEL 7 has cmake3 (3.17), installed as
+		// the command cmake3 (https://packages.fedoraproject.org/pkgs/cmake3/cmake3/, from memory).
+		CMake:       "cmake3",
+		Ninja:       "ninja-build",    // EPEL 7 only (from memory)
+		Git:         "git",            // CentOS 7 base (from memory)
+		CCompiler:   "gcc",            // CentOS 7 base; requires glibc-devel (from memory)
+		CXXCompiler: "gcc-c++",        // CentOS 7 base (from memory)
+		Libelf:      "elfutils-devel", // CentOS 7 base (from memory)
+		Zlib:        "zlib-devel",     // CentOS 7 base (from memory)
+		Libcap:      "libcap-devel",   // CentOS 7 base (from memory)
+		// EL7 has no python3-docutils in base; python-docutils (0.11, for
+		// Python 2) ships rst2man (from memory; uncertain whether as rst2man or rst2man.py).
+		Rst2man: "python-docutils",
 	},
 	Pacman: {
-		LLVM: "llvm", Clang: "clang", Pahole: "pahole",
-		Bpftool:   "bpf", // Arch's "bpf" package (from the kernel tree) holds bpftool
-		LibbpfDev: "libbpf",
-		PkgConfig: "pkgconf", CMake: "cmake", Ninja: "ninja", Git: "git",
-		CCompiler: "gcc", CXXCompiler: "gcc", // Arch's gcc includes g++
-		Libelf: "libelf", Zlib: "zlib",
+		LLVM:        "llvm",            // https://archlinux.org/packages/extra/x86_64/llvm/ (from memory)
+		Clang:       "clang",           // https://archlinux.org/packages/extra/x86_64/clang/ (from memory)
+		Pahole:      "pahole",          // https://archlinux.org/packages/extra/x86_64/pahole/ (from memory)
+		Bpftool:     "bpf",             // Arch's "bpf" package (from the kernel tree) holds bpftool (from memory)
+		LibbpfDev:   "libbpf",          // Arch packages ship headers in the main package (from memory)
+		PkgConfig:   "pkgconf",         // from memory
+		CMake:       "cmake",           // from memory
+		Ninja:       "ninja",           // from memory
+		Git:         "git",             // from memory
+		CCompiler:   "gcc",             // glibc depends on linux-api-headers, so headers are there (from memory)
+		CXXCompiler: "gcc",             // Arch's gcc includes g++
+		Libelf:      "libelf",          // from memory
+		Zlib:        "zlib",            // from memory
+		Libcap:      "libcap",          // https://archlinux.org/packages/core/x86_64/libcap/ (from memory)
+		Rst2man:     "python-docutils", // https://archlinux.org/packages/extra/any/python-docutils/ (from memory)
 	},
 	Zypper: {
-		LLVM: "llvm", Clang: "clang", Pahole: "dwarves", Bpftool: "bpftool",
-		LibbpfDev: "libbpf-devel",
-		PkgConfig: "pkg-config", CMake: "cmake", Ninja: "ninja", Git: "git",
-		CCompiler: "gcc", CXXCompiler: "gcc-c++",
-		Libelf: "libelf-devel libdw-devel", Zlib: "zlib-devel",
+		LLVM:        "llvm",                     // https://software.opensuse.org/package/llvm (from memory)
+		Clang:       "clang",                    // https://software.opensuse.org/package/clang (from memory)
+		Pahole:      "dwarves",                  // https://software.opensuse.org/package/dwarves (from memory)
+		Bpftool:     "bpftool",                  // https://software.opensuse.org/package/bpftool (from memory)
+		LibbpfDev:   "libbpf-devel",             // from memory
+		PkgConfig:   "pkg-config",               // from memory
+		CMake:       "cmake",                    // from memory
+		Ninja:       "ninja",                    // from memory
+		Git:         "git",                      // from memory
+		CCompiler:   "gcc",                      // from memory
+		CXXCompiler: "gcc-c++",                  // from memory
+		Libelf:      "libelf-devel libdw-devel", // from memory
+		Zlib:        "zlib-devel",               // from memory
+		Libcap:      "libcap-devel",             // https://software.opensuse.org/package/libcap-devel (from memory)
+		// Leap 15 has python3-docutils itself; Tumbleweed builds
+		// python3NN-docutils, and python3-docutils is assumed to be provided
+		// by the default flavour (from memory; uncertain).
+		Rst2man: "python3-docutils",
 	},
 	Apk: {
 		// llvm and clang are virtual names for the current llvmNN/clangNN.
-		LLVM: "llvm", Clang: "clang", Pahole: "pahole", Bpftool: "bpftool",
-		LibbpfDev: "libbpf-dev",
-		PkgConfig: "pkgconf", CMake: "cmake",
-		Ninja: "samurai", // Alpine's ninja since 3.12; it provides the ninja command
-		Git:   "git",
-		// gcc alone has no libc headers on Alpine.
-		CCompiler: "gcc musl-dev", CXXCompiler: "g++",
-		Libelf: "elfutils-dev", Zlib: "zlib-dev",
+		LLVM:      "llvm",       // https://pkgs.alpinelinux.org/packages?name=llvm* (from memory)
+		Clang:     "clang",      // from memory
+		Pahole:    "pahole",     // https://pkgs.alpinelinux.org/package/edge/community/x86_64/pahole (from memory)
+		Bpftool:   "bpftool",    // https://pkgs.alpinelinux.org/package/edge/community/x86_64/bpftool (from memory)
+		LibbpfDev: "libbpf-dev", // from memory
+		PkgConfig: "pkgconf",    // from memory
+		CMake:     "cmake",      // from memory
+		Ninja:     "samurai",    // Alpine's ninja since 3.12; it provides the ninja command (from memory)
+		Git:       "git",        // from memory
+		// gcc alone has no libc headers on Alpine, and musl-dev has no
+		// kernel headers: <linux/bpf.h> is in linux-headers
+		// (https://pkgs.alpinelinux.org/package/v3.20/main/x86_64/linux-headers, from memory).
+		CCompiler:   "gcc musl-dev linux-headers",
+		CXXCompiler: "g++",          // from memory
+		Libelf:      "elfutils-dev", // from memory
+		Zlib:        "zlib-dev",     // from memory
+		// libcap is the runtime since 3.16; the headers are libcap-dev
+		// (https://pkgs.alpinelinux.org/package/v3.20/main/x86_64/libcap-dev, from memory).
+		Libcap:  "libcap-dev",
+		Rst2man: "py3-docutils", // https://pkgs.alpinelinux.org/package/v3.20/main/noarch/py3-docutils (from memory)
 	},
 }
 
-func init() {
-	names[Yum] = names[Dnf]
+// PackageName gives the distribution's name(s) for p, several separated by
+// a space, or "" when the manager or the package is unknown. One name can
+// hold a shell command substitution, "linux-tools-$(uname -r)", which is
+// why InstallCommand does not split this string.
+func (o OS) PackageName(p Package) string {
+	return strings.Join(o.packageWords(p), " ")
 }
 
-// PackageName gives the distribution's name(s) for p, several separated by
-// a space, or "" when the manager or the package is unknown.
-func (o OS) PackageName(p Package) string {
+// ubuntuLinuxTools installs bpftool on Ubuntu before 25.10: linux-tools-common
+// ships /usr/sbin/bpftool as a wrapper script that execs
+// /usr/lib/linux-tools/$(uname -r)/bpftool, which only the kernel-specific
+// linux-tools-<release>-<flavour> holds. linux-tools-generic only helps
+// when the generic kernel it tracks is the one running, not on cloud
+// flavours (GitHub's ubuntu-24.04 runs -azure, actions/runner-images#14203)
+// nor before the reboot into an upgraded kernel, so the running kernel's
+// package is named. The word is pasted unquoted, so the user's shell
+// expands $(uname -r); TestInstallCommandShellWords checks that.
+var ubuntuLinuxTools = []string{"linux-tools-common", "linux-tools-$(uname -r)"}
+
+// packageWords is PackageName as shell words.
+func (o OS) packageWords(p Package) []string {
 	m := o.Manager()
 	if p == Bpftool && m == Apt && o.ubuntuBased() && !o.ubuntuHasBpftoolPackage() {
-		// Up to 23.10 Ubuntu has no bpftool package: linux-tools-common
-		// ships /usr/sbin/bpftool as a wrapper script that execs
-		// /usr/lib/linux-tools/$(uname -r)/bpftool, which comes from the
-		// kernel-specific linux-tools-<release>-<flavour>.
-		// linux-tools-generic pulls that in for the current generic kernel;
-		// other flavours (aws, azure, lowlatency) or an older running
-		// kernel need linux-tools-$(uname -r) instead.
-		return "linux-tools-common linux-tools-generic"
+		return ubuntuLinuxTools
 	}
-	return names[m][p]
+	return strings.Fields(names[m][p])
 }
 
-// oldUbuntu are the Ubuntu series without a standalone bpftool package.
-var oldUbuntu = map[string]bool{
-	"trusty": true, "xenial": true, "bionic": true, "cosmic": true, "disco": true,
-	"eoan": true, "focal": true, "groovy": true, "hirsute": true, "impish": true,
-	"jammy": true, "kinetic": true, "lunar": true, "mantic": true,
+// ubuntuSeries numbers the Ubuntu series as YYMM, from distro-info-data's
+// /usr/share/distro-info/ubuntu.csv (0.58+deb12u6 on Debian 12), so that a
+// derivative's UBUNTU_CODENAME can be compared with a release.
+var ubuntuSeries = map[string]int{
+	"warty": 410, "hoary": 504, "breezy": 510, "dapper": 606, "edgy": 610,
+	"feisty": 704, "gutsy": 710, "hardy": 804, "intrepid": 810, "jaunty": 904,
+	"karmic": 910, "lucid": 1004, "maverick": 1010, "natty": 1104, "oneiric": 1110,
+	"precise": 1204, "quantal": 1210, "raring": 1304, "saucy": 1310, "trusty": 1404,
+	"utopic": 1410, "vivid": 1504, "wily": 1510, "xenial": 1604, "yakkety": 1610,
+	"zesty": 1704, "artful": 1710, "bionic": 1804, "cosmic": 1810, "disco": 1904,
+	"eoan": 1910, "focal": 2004, "groovy": 2010, "hirsute": 2104, "impish": 2110,
+	"jammy": 2204, "kinetic": 2210, "lunar": 2304, "mantic": 2310, "noble": 2404,
+	"oracular": 2410, "plucky": 2504, "questing": 2510, "resolute": 2604,
 }
+
+// firstUbuntuBpftool is 25.10 (questing), the first series whose archive
+// has a real bpftool package: up to 25.04 (plucky) "bpftool" is only a
+// virtual package that linux-tools-common provides
+// (https://packages.ubuntu.com/noble/bpftool and noble-updates/bpftool:
+// "Virtual package"; the same for oracular and plucky;
+// https://packages.ubuntu.com/questing/bpftool is a real package).
+const firstUbuntuBpftool = 2510
 
 func (o OS) ubuntuBased() bool {
 	if o.ID == "ubuntu" || o.UbuntuCodename != "" {
@@ -199,25 +311,34 @@ func (o OS) ubuntuBased() bool {
 }
 
 // ubuntuHasBpftoolPackage tells whether the Ubuntu archive below o ships
-// bpftool as its own package. Ubuntu's kernel team split it out of
-// linux-tools-common (LP: #2007308, Feb 2025) for 25.04 and later; reports
-// show 24.04 got it through an update as well, while 22.04 answers "Package
-// 'bpftool' has no installation candidate". Unknown series are assumed new.
+// bpftool as its own package. The series comes from UBUNTU_CODENAME, else
+// Ubuntu's own VERSION_CODENAME or VERSION_ID. A codename not in
+// ubuntuSeries is newer than the table, since it lists every series so far.
 func (o OS) ubuntuHasBpftoolPackage() bool {
 	codename := o.UbuntuCodename
 	if codename == "" && o.ID == "ubuntu" {
 		codename = o.VersionCodename
 	}
-	if codename != "" {
-		return !oldUbuntu[codename]
+	if v, ok := ubuntuSeries[codename]; ok {
+		return v >= firstUbuntuBpftool
 	}
 	if o.ID == "ubuntu" {
-		major, _, _ := strings.Cut(o.VersionID, ".")
-		if n, err := strconv.Atoi(major); err == nil {
-			return n >= 24
+		if v, ok := ubuntuVersion(o.VersionID); ok {
+			return v >= firstUbuntuBpftool
 		}
 	}
 	return true
+}
+
+// ubuntuVersion reads an Ubuntu VERSION_ID, "24.04", as YYMM.
+func ubuntuVersion(s string) (int, bool) {
+	yy, mm, ok := strings.Cut(s, ".")
+	y, err1 := strconv.Atoi(yy)
+	m, err2 := strconv.Atoi(mm)
+	if !ok || err1 != nil || err2 != nil || y < 0 || m < 1 || m > 12 {
+		return 0, false
+	}
+	return y*100 + m, true
 }
 
 // InstallCommand is a shell command that installs pkgs, e.g.
@@ -246,7 +367,8 @@ func (o OS) InstallCommand(root bool, pkgs ...Package) (cmd string, ok bool) {
 	seen := map[string]bool{}
 	var list []string
 	for _, p := range pkgs {
-		for _, n := range strings.Fields(o.PackageName(p)) {
+		// Not shell.Quote: the linux-tools name needs the shell's $(...).
+		for _, n := range o.packageWords(p) {
 			if !seen[n] {
 				seen[n] = true
 				list = append(list, n)

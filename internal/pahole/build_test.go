@@ -56,7 +56,7 @@ func TestBuildPreflight(t *testing.T) {
 		t.Errorf("needs = %q", what)
 	}
 	e := &NeedsError{Needs: needs, Command: InstallCommand(h, pkgsOf(needs)...)}
-	if !strings.HasSuffix(e.Error(), "; install with: apt-get install -y cmake ninja-build gcc libelf-dev libdw-dev zlib1g-dev") {
+	if !strings.HasSuffix(e.Error(), "; install with: apt-get install -y cmake ninja-build gcc libc6-dev libelf-dev libdw-dev zlib1g-dev") {
 		t.Errorf("error = %q", e)
 	}
 	h.UID = 1000
