@@ -14,6 +14,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 	"github.com/bpfdoctor/bpfdoctor/internal/require"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 type checkOptions struct {
@@ -42,17 +43,17 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 		return err
 	}
 	if o.timeout <= 0 {
-		return usagef("invalid --timeout %s: must be positive", o.timeout)
+		return usage.Errorf("invalid --timeout %s: must be positive", o.timeout)
 	}
 	cs, err := checks.Select(checks.All(), o.only, o.skip)
 	if err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	var reqs []require.Requirement
 	for _, expr := range o.require {
 		r, err := require.Parse(expr)
 		if err != nil {
-			return usageError{err}
+			return usage.Wrap(err)
 		}
 		reqs = append(reqs, r)
 		cs = checks.WithIDs(cs, []string{r.Check()})
@@ -63,7 +64,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	}
 	if o.src != "" {
 		if fi, err := os.Stat(o.src); err != nil || !fi.IsDir() {
-			return usagef("--kernel-src %s: not a directory", o.src)
+			return usage.Errorf("--kernel-src %s: not a directory", o.src)
 		}
 		env.KernelSrc = o.src
 	}
@@ -78,18 +79,13 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 // deadline, and the kernel config named with --config, read up front
 // because an unreadable one is bad input (exit 2), not a finding.
 func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
-	h := host.Real()
+	h := newHost(io)
 	h.Timeout = timeout
-	// Only tests set this: a directory standing in for /, with its own
-	// /proc and /sys.
-	if root := io.Getenv("BPFDOCTOR_ROOT"); root != "" {
-		h.Root = root
-	}
 	env := checks.NewEnv(h)
 	if config != "" {
 		cfg, err := kconfig.Load(config)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, usage.Wrap(err)
 		}
 		env.Config, env.ConfigPath = cfg, config
 	}
