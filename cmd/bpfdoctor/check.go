@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -30,12 +32,34 @@ type checkOptions struct {
 func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	o.addFlags(cmd)
 	f := cmd.Flags()
-	f.StringSliceVar(&o.only, "only", nil, "run only these areas: llvm, clang, pahole, kernel, kconfig, libbpf")
+	f.StringSliceVar(&o.only, "only", nil, "run only these areas: "+strings.Join(checkAreas(), ", "))
 	f.StringSliceVar(&o.skip, "skip", nil, "leave out these check IDs (see `bpfdoctor list`)")
 	f.DurationVar(&o.timeout, "timeout", host.DefaultTimeout, "deadline for each external command")
 	f.StringVar(&o.config, "config", "", "the kernel config to judge (default: the running kernel's)")
 	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftest fragments, version and Kconfig")
-	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): 'clang>=17', 'llvm>=18', 'pahole>=1.26', 'bpftool>=7.4', 'libbpf>=1.4', 'llc.cpu=v4', 'btf' or 'kconfig'")
+	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): "+requireExamples())
+}
+
+// checkAreas are the areas --only takes: those of finding.Areas that have
+// checks, in report order.
+func checkAreas() []string {
+	all := checks.All()
+	var n []string
+	for _, a := range finding.Areas {
+		if slices.ContainsFunc(all, func(c checks.Check) bool { return c.Area == a.Name }) {
+			n = append(n, a.Name)
+		}
+	}
+	return n
+}
+
+// requireExamples is one example of each name --require takes.
+func requireExamples() string {
+	var e []string
+	for _, d := range require.Docs() {
+		e = append(e, "'"+d.Example+"'")
+	}
+	return strings.Join(e[:len(e)-1], ", ") + " or " + e[len(e)-1]
 }
 
 func runCheck(ctx context.Context, o *checkOptions) error {
