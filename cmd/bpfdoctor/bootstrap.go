@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -13,12 +12,10 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
-	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
-
-func init() { commands = append(commands, newBootstrapCmd) }
 
 func newBootstrapCmd(io IO) *cobra.Command {
 	cmd := &cobra.Command{
@@ -29,21 +26,11 @@ a pahole that carries its own libbpf, and an LLVM with the BPF back end.
 Progress goes to stderr; the result goes to stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			return usagef("bootstrap needs what to build: pahole or llvm")
+			return usage.Errorf("bootstrap needs what to build: pahole or llvm")
 		},
 	}
 	cmd.AddCommand(newBootstrapPaholeCmd(io), newBootstrapLLVMCmd(io))
 	return cmd
-}
-
-// bootstrapHost is the real machine; BPFDOCTOR_ROOT (tests only) stands in
-// for / when reading /etc/os-release and /proc/meminfo.
-func bootstrapHost(io IO) *host.Host {
-	h := host.Real()
-	if root := io.Getenv("BPFDOCTOR_ROOT"); root != "" {
-		h.Root = root
-	}
-	return h
 }
 
 // cacheDir is bpfdoctor's cache: $XDG_CACHE_HOME/bpfdoctor, else
@@ -61,8 +48,7 @@ func cacheDir(io IO) (string, error) {
 // barMode draws bars only on a terminal that can take them; elsewhere
 // downloads are silent and builds print a line now and then.
 func barMode(io IO, elsewhere fetch.Mode) fetch.Mode {
-	f, ok := io.ErrOut.(*os.File)
-	if ok && isTerminal(f) && io.Getenv("TERM") != "dumb" {
+	if io.ErrTTY && io.Getenv("TERM") != "dumb" {
 		return fetch.TTY
 	}
 	return elsewhere
@@ -119,9 +105,9 @@ twice.`,
 func runBootstrapPahole(cmd *cobra.Command, io IO, o *paholeOptions) error {
 	src, err := pahole.NewSource(o.version, o.url, o.sha)
 	if err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
-	h := bootstrapHost(io)
+	h := newHost(io)
 	prefix := o.prefix
 	if prefix == "" {
 		if h.UID == 0 {
@@ -129,22 +115,22 @@ func runBootstrapPahole(cmd *cobra.Command, io IO, o *paholeOptions) error {
 		} else if home := io.Getenv("HOME"); filepath.IsAbs(home) {
 			prefix = filepath.Join(home, ".local")
 		} else {
-			return usagef("no default --prefix: HOME is not set")
+			return usage.Errorf("no default --prefix: HOME is not set")
 		}
 	}
 	if prefix, err = filepath.Abs(prefix); err != nil {
-		return usagef("--prefix: %v", err)
+		return usage.Errorf("--prefix: %v", err)
 	}
 	dir := o.cache
 	if dir == "" {
 		root, err := cacheDir(io)
 		if err != nil {
-			return usageError{err}
+			return usage.Wrap(err)
 		}
 		dir = filepath.Join(root, "pahole")
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
-		return usagef("--cache: %v", err)
+		return usage.Errorf("--cache: %v", err)
 	}
 
 	download := fetch.NewBar(io.ErrOut, src.Name(), barMode(io, fetch.Off), fetch.Bytes)
@@ -219,9 +205,9 @@ stops ninja cleanly; running the same command again resumes the build.`,
 
 func runBootstrapLLVM(cmd *cobra.Command, io IO, o *llvmOptions) error {
 	if cmd.Flags().Changed("jobs") && o.jobs <= 0 || cmd.Flags().Changed("link-jobs") && o.linkJobs <= 0 {
-		return usagef("--jobs and --link-jobs must be positive")
+		return usage.Errorf("--jobs and --link-jobs must be positive")
 	}
-	h := bootstrapHost(io)
+	h := newHost(io)
 	cache := ""
 	if root, err := cacheDir(io); err == nil {
 		cache = filepath.Join(root, "llvm")
@@ -233,7 +219,7 @@ func runBootstrapLLVM(cmd *cobra.Command, io IO, o *llvmOptions) error {
 	})
 	var ue *llvm.UsageError
 	if errors.As(err, &ue) {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	if err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,6 +16,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 	"github.com/bpfdoctor/bpfdoctor/internal/require"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 type checkOptions struct {
@@ -29,12 +32,34 @@ type checkOptions struct {
 func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	o.addFlags(cmd)
 	f := cmd.Flags()
-	f.StringSliceVar(&o.only, "only", nil, "run only these areas: llvm, clang, pahole, kernel, kconfig, libbpf")
+	f.StringSliceVar(&o.only, "only", nil, "run only these areas: "+strings.Join(checkAreas(), ", "))
 	f.StringSliceVar(&o.skip, "skip", nil, "leave out these check IDs (see `bpfdoctor list`)")
 	f.DurationVar(&o.timeout, "timeout", host.DefaultTimeout, "deadline for each external command")
 	f.StringVar(&o.config, "config", "", "the kernel config to judge (default: the running kernel's)")
 	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftest fragments, version and Kconfig")
-	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): 'clang>=17', 'llvm>=18', 'pahole>=1.26', 'bpftool>=7.4', 'libbpf>=1.4', 'llc.cpu=v4', 'btf' or 'kconfig'")
+	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): "+requireExamples())
+}
+
+// checkAreas are the areas --only takes: those of finding.Areas that have
+// checks, in report order.
+func checkAreas() []string {
+	all := checks.All()
+	var n []string
+	for _, a := range finding.Areas {
+		if slices.ContainsFunc(all, func(c checks.Check) bool { return c.Area == a.Name }) {
+			n = append(n, a.Name)
+		}
+	}
+	return n
+}
+
+// requireExamples is one example of each name --require takes.
+func requireExamples() string {
+	var e []string
+	for _, d := range require.Docs() {
+		e = append(e, "'"+d.Example+"'")
+	}
+	return strings.Join(e[:len(e)-1], ", ") + " or " + e[len(e)-1]
 }
 
 func runCheck(ctx context.Context, o *checkOptions) error {
@@ -42,17 +67,17 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 		return err
 	}
 	if o.timeout <= 0 {
-		return usagef("invalid --timeout %s: must be positive", o.timeout)
+		return usage.Errorf("invalid --timeout %s: must be positive", o.timeout)
 	}
 	cs, err := checks.Select(checks.All(), o.only, o.skip)
 	if err != nil {
-		return usageError{err}
+		return usage.Wrap(err)
 	}
 	var reqs []require.Requirement
 	for _, expr := range o.require {
 		r, err := require.Parse(expr)
 		if err != nil {
-			return usageError{err}
+			return usage.Wrap(err)
 		}
 		reqs = append(reqs, r)
 		cs = checks.WithIDs(cs, []string{r.Check()})
@@ -63,7 +88,7 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	}
 	if o.src != "" {
 		if fi, err := os.Stat(o.src); err != nil || !fi.IsDir() {
-			return usagef("--kernel-src %s: not a directory", o.src)
+			return usage.Errorf("--kernel-src %s: not a directory", o.src)
 		}
 		env.KernelSrc = o.src
 	}
@@ -78,18 +103,13 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 // deadline, and the kernel config named with --config, read up front
 // because an unreadable one is bad input (exit 2), not a finding.
 func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
-	h := host.Real()
+	h := newHost(io)
 	h.Timeout = timeout
-	// Only tests set this: a directory standing in for /, with its own
-	// /proc and /sys.
-	if root := io.Getenv("BPFDOCTOR_ROOT"); root != "" {
-		h.Root = root
-	}
 	env := checks.NewEnv(h)
 	if config != "" {
 		cfg, err := kconfig.Load(config)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, usage.Wrap(err)
 		}
 		env.Config, env.ConfigPath = cfg, config
 	}

@@ -8,17 +8,15 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
-
 	"github.com/spf13/cobra"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
-
-func init() { commands = append(commands, newKconfigCmd) }
 
 type kconfigOptions struct {
 	outputOptions
@@ -118,7 +116,7 @@ func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result,
 	}
 	if o.src != "" {
 		if fi, err := os.Stat(o.src); err != nil || !fi.IsDir() {
-			return nil, req, nil, "", usagef("--kernel-src %s: not a directory", o.src)
+			return nil, req, nil, "", usage.Errorf("--kernel-src %s: not a directory", o.src)
 		}
 		env.KernelSrc = o.src
 	}
@@ -132,12 +130,12 @@ func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result,
 	}
 	req, err = env.KconfigRequest()
 	if err != nil {
-		return nil, req, nil, "", usageError{err}
+		return nil, req, nil, "", usage.Wrap(err)
 	}
 	if o.arch != "" {
 		a, err := kconfig.LookupArch(o.arch)
 		if err != nil {
-			return nil, req, nil, "", usagef("--arch: %v", err)
+			return nil, req, nil, "", usage.Errorf("--arch: %v", err)
 		}
 		req.Arch, req.ArchFrom = &a, "--arch"
 	}
@@ -145,13 +143,13 @@ func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result,
 	for _, p := range o.fragments {
 		cfg, err := kconfig.Load(p)
 		if err != nil {
-			return nil, req, nil, "", usagef("--fragment: %v", err)
+			return nil, req, nil, "", usage.Errorf("--fragment: %v", err)
 		}
 		req.Fragments = append(req.Fragments, kconfig.Fragment{Name: filepath.Base(p), Path: p, Config: cfg})
 	}
 	res, err := kconfig.Judge(req)
 	if err != nil {
-		return nil, req, nil, "", usageError{err}
+		return nil, req, nil, "", usage.Wrap(err)
 	}
 	return env, req, res, path, nil
 }
@@ -192,7 +190,7 @@ func runKconfigDiff(o *kconfigOptions) error {
 
 func runKconfigFix(o *kconfigOptions) error {
 	if !slices.Contains(kconfig.FixFormats, o.as) {
-		return usagef("invalid --as %q: want %s", o.as, strings.Join(kconfig.FixFormats, " or "))
+		return usage.Errorf("invalid --as %q: want %s", o.as, strings.Join(kconfig.FixFormats, " or "))
 	}
 	if o.out != "" && o.out != "-" {
 		if err := notTheConfig(o.out, o.config); err != nil {
@@ -227,7 +225,7 @@ func notTheConfig(out, config string) error {
 	a, err1 := os.Stat(out)
 	b, err2 := os.Stat(config)
 	if err1 == nil && err2 == nil && os.SameFile(a, b) {
-		return usagef("-o %s is the config being judged: bpfdoctor never modifies it; write the fix to another file", out)
+		return usage.Errorf("-o %s is the config being judged: bpfdoctor never modifies it; write the fix to another file", out)
 	}
 	return nil
 }

@@ -10,9 +10,8 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
-
-func init() { commands = append(commands, newLintCmd) }
 
 // The running kernel's BTF, and where its modules' BTF lives.
 const (
@@ -59,7 +58,7 @@ func runLint(o *lintOptions, paths []string) error {
 	for i, p := range paths {
 		obj, err := bpfobj.Open(p)
 		if err != nil {
-			return usagef("%s: %v", p, err)
+			return usage.Errorf("%s: %v", p, err)
 		}
 		objs[i] = obj
 	}
@@ -72,7 +71,7 @@ func runLint(o *lintOptions, paths []string) error {
 		if kerr != nil && o.btf != "" {
 			// A file the user named that cannot be read is bad input;
 			// a machine without kernel BTF is only a skipped check.
-			return usagef("--btf %s: %v", o.btf, kerr)
+			return usage.Errorf("--btf %s: %v", o.btf, kerr)
 		}
 	}
 	var fs []finding.Finding
@@ -90,15 +89,14 @@ func runLint(o *lintOptions, paths []string) error {
 }
 
 func (o *lintOptions) kernel() (*bpfobj.Kernel, error) {
-	// Tests stand a directory in for / (BPFDOCTOR_ROOT), as for check.
-	root := o.io.Getenv("BPFDOCTOR_ROOT")
+	h := newHost(o.io)
 	path := o.btf
 	if path == "" {
-		path = root + kernelBTF
+		path = h.Abs(kernelBTF)
 	}
 	mods := ""
 	if o.modules {
-		mods = root + kernelBTFs
+		mods = h.Abs(kernelBTFs)
 	}
 	k, err := bpfobj.LoadKernel(path, mods)
 	if err != nil {

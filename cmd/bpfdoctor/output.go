@@ -9,6 +9,7 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 // outputOptions are the flags every command that reports findings shares:
@@ -32,7 +33,7 @@ func (o *outputOptions) addFlags(cmd *cobra.Command) {
 // validate checks the flags before any work, so bad usage exits 2 at once.
 func (o *outputOptions) validate() error {
 	if !slices.Contains(render.Formats, o.format) {
-		return usagef("invalid --format %q: want %s", o.format, strings.Join(render.Formats, ", "))
+		return usage.Errorf("invalid --format %q: want %s", o.format, strings.Join(render.Formats, ", "))
 	}
 	_, err := o.useColor()
 	return err
@@ -48,7 +49,7 @@ func (o *outputOptions) useColor() (bool, error) {
 	case "auto":
 		return o.io.OutTTY && o.io.Getenv("NO_COLOR") == "" && o.io.Getenv("TERM") != "dumb", nil
 	}
-	return false, usagef("invalid --color %q: want auto, always or never", o.color)
+	return false, usage.Errorf("invalid --color %q: want auto, always or never", o.color)
 }
 
 // report writes the findings to stdout in the chosen format and turns them

@@ -15,9 +15,8 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
-
-func init() { commands = append(commands, newReportCmd) }
 
 type reportOptions struct {
 	io      IO
@@ -52,7 +51,7 @@ levels, the selftests config summary, and every finding that is not a pass.
 
 func runReport(ctx context.Context, o *reportOptions) error {
 	if o.format != "markdown" && o.format != "json" {
-		return usagef("invalid --format %q: want markdown or json", o.format)
+		return usage.Errorf("invalid --format %q: want markdown or json", o.format)
 	}
 	env, err := newEnv(o.io, o.timeout, o.config)
 	if err != nil {

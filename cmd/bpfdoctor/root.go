@@ -7,11 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strings"
-	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 // Exit codes, the contract with CI.
@@ -30,6 +31,8 @@ type IO struct {
 	Out, ErrOut io.Writer
 	// OutTTY says whether Out is a terminal, for --color=auto.
 	OutTTY bool
+	// ErrTTY says whether ErrOut is a terminal, for progress bars.
+	ErrTTY bool
 	Getenv func(string) string
 }
 
@@ -38,25 +41,19 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-// usageError marks errors that exit 2.
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
 // Main runs bpfdoctor with the process's arguments and streams.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), host.TermSignals...)
 	defer stop()
-	return run(ctx, os.Args[1:], IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: isTerminal(os.Stdout), Getenv: os.Getenv})
+	return run(ctx, os.Args[1:], IO{
+		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
+		OutTTY: isTerminal(os.Stdout), ErrTTY: isTerminal(os.Stderr),
+		Getenv: os.Getenv,
+	})
 }
 
 func run(ctx context.Context, args []string, io IO) int {
-	root := newRootCmd(io)
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := newCLI(io, args).ExecuteContext(ctx)
 	var ee exitError
 	switch {
 	case err == nil:
@@ -65,23 +62,34 @@ func run(ctx context.Context, args []string, io IO) int {
 		return ee.code
 	default:
 		fmt.Fprintf(io.ErrOut, "bpfdoctor: %v\n", err)
-		var ue usageError
-		if errors.As(err, &ue) || isFlagError(err) {
+		if usage.Is(err) {
 			return exitUsage
 		}
 		return exitFail
 	}
 }
 
-// isFlagError recognises cobra's and pflag's usage errors, which are plain.
-func isFlagError(err error) bool {
-	s := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand", "flag needs an argument", "invalid argument", "unknown command", "accepts ", "bad flag syntax", "requires at least", "requires at most"} {
-		if strings.Contains(s, p) {
-			return true
-		}
+// newCLI is the command tree run with args, its argument errors typed.
+func newCLI(io IO, args []string) *cobra.Command {
+	root := newRootCmd(io)
+	// cobra adds help and completion only when it executes; add them now
+	// so that their argument errors are usage errors too.
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd(args...)
+	usageArgs(root)
+	root.SetArgs(args)
+	return root
+}
+
+// usageArgs makes the argument errors of cmd and its subcommands (too many
+// arguments, an unknown subcommand) usage errors; cobra's are plain.
+func usageArgs(cmd *cobra.Command) {
+	if args := cmd.Args; args != nil {
+		cmd.Args = func(c *cobra.Command, a []string) error { return usage.Wrap(args(c, a)) }
 	}
-	return false
+	for _, c := range cmd.Commands() {
+		usageArgs(c)
+	}
 }
 
 func newRootCmd(io IO) *cobra.Command {
@@ -104,7 +112,8 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// pflag's and cobra's flag errors are plain; every one is bad usage.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usage.Wrap(err) })
 	root.CompletionOptions.HiddenDefaultCmd = false
 
 	addCheckFlags(root, opts)
@@ -117,15 +126,16 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 		},
 	}
 	addCheckFlags(check, opts)
-	root.AddCommand(check, newListCmd(io), newVersionCmd(io))
-	for _, c := range commands {
-		root.AddCommand(c(io))
-	}
+	root.AddCommand(
+		check,
+		newListCmd(io),
+		newReportCmd(io),
+		newKconfigCmd(io),
+		newLintCmd(io),
+		newBootstrapCmd(io),
+		newVersionCmd(io),
+	)
 	return root
 }
-
-// commands holds the constructors of the other top-level commands (kconfig,
-// lint, bootstrap, report); each command's file adds itself from init.
-var commands []func(IO) *cobra.Command
 
 func isTerminal(f *os.File) bool { return isatty.IsTerminal(f.Fd()) }

@@ -20,6 +20,8 @@ type subject struct {
 	what  string // for messages
 	kind  int
 	fix   string // the command that meets a higher bound, when the check's own fix does not apply
+	// For the flag help and the README: an expression, and when it holds.
+	example, holds string
 }
 
 const (
@@ -29,15 +31,15 @@ const (
 )
 
 var subjects = map[string]subject{
-	"clang":   {"clang.version", "clang", version, "bpfdoctor bootstrap llvm"},
-	"llvm":    {"llvm.llc", "LLVM (llc)", version, "bpfdoctor bootstrap llvm"},
-	"llc":     {"llvm.llc", "llc", version, "bpfdoctor bootstrap llvm"},
-	"pahole":  {"pahole.version", "pahole", version, "bpfdoctor bootstrap pahole"},
-	"bpftool": {"libbpf.bpftool", "bpftool", version, ""},
-	"libbpf":  {"libbpf.version", "libbpf", version, ""},
-	"llc.cpu": {"llvm.cpu", "llc CPU level", cpu, "bpfdoctor bootstrap llvm"},
-	"btf":     {"kernel.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", passes, ""},
-	"kconfig": {"kconfig.selftests", "the BPF selftests kernel config", passes, ""},
+	"clang":   {"clang.version", "clang", version, "bpfdoctor bootstrap llvm", "clang>=17", "clang's version satisfies the constraint"},
+	"llvm":    {"llvm.llc", "LLVM (llc)", version, "bpfdoctor bootstrap llvm", "llvm>=18", "llc's version satisfies it"},
+	"llc":     {"llvm.llc", "llc", version, "bpfdoctor bootstrap llvm", "llc>=18", "llc's version satisfies it (the same as `llvm`)"},
+	"pahole":  {"pahole.version", "pahole", version, "bpfdoctor bootstrap pahole", "pahole>=1.26", "pahole's version satisfies it"},
+	"bpftool": {"libbpf.bpftool", "bpftool", version, "", "bpftool>=7.4", "bpftool's version satisfies it"},
+	"libbpf":  {"libbpf.version", "libbpf", version, "", "libbpf>=1.4", "libbpf's version satisfies it"},
+	"llc.cpu": {"llvm.cpu", "llc CPU level", cpu, "bpfdoctor bootstrap llvm", "llc.cpu=v4", "`llc -mcpu=help` lists that CPU level"},
+	"btf":     {"kernel.btf", "kernel BTF (/sys/kernel/btf/vmlinux)", passes, "", "btf", "`/sys/kernel/btf/vmlinux` exists"},
+	"kconfig": {"kconfig.selftests", "the BPF selftests kernel config", passes, "", "kconfig", "the kernel config meets the BPF selftests fragment (`kconfig.selftests`)"},
 }
 
 // Names lists what an expression may name, for usage messages.
@@ -48,6 +50,19 @@ func Names() []string {
 	}
 	slices.Sort(n)
 	return n
+}
+
+// Doc is one name an expression may use, for the flag help and the README:
+// an example expression, and when it holds.
+type Doc struct{ Name, Example, Holds string }
+
+// Docs lists every name with its example, in Names order.
+func Docs() []Doc {
+	var d []Doc
+	for _, n := range Names() {
+		d = append(d, Doc{n, subjects[n].example, subjects[n].holds})
+	}
+	return d
 }
 
 // Requirement is one parsed --require expression.

@@ -95,3 +95,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Each documented example is a valid expression of its own name.
+func TestDocs(t *testing.T) {
+	docs := Docs()
+	if len(docs) != len(Names()) {
+		t.Fatalf("%d docs for %d names", len(docs), len(Names()))
+	}
+	for _, d := range docs {
+		r, err := Parse(d.Example)
+		if err != nil || r.Name != d.Name || d.Holds == "" {
+			t.Errorf("%+v: parsed as %q, %v", d, r.Name, err)
+		}
+	}
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/checks"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/render"
+	"github.com/bpfdoctor/bpfdoctor/internal/require"
+)
+
+var readmePath = filepath.Join("..", "..", "README.md")
+
+// failsWhen is the README's "fails when" column, which no list in the
+// binary holds. TestReadmeUpToDate fails when a check lacks its entry or
+// an entry names no check.
+var failsWhen = map[string]string{
+	"llvm.llc":            "no llc (warns when llc is only off PATH)",
+	"llvm.bpf-targets":    "any of bpf, bpfel and bpfeb is missing",
+	"llvm.cpu":            "warns without v3",
+	"llvm.installations":  "informational",
+	"llvm.strip":          "warns",
+	"clang.version":       "below 10 (CO-RE). Warns below 13 (kfunc externs, float BTF) and 14 (BTF tags).",
+	"clang.llc-match":     "warns",
+	"clang.probe":         "the object is not EM_BPF, not 64-bit, or lacks `.BTF`/`.BTF.ext`",
+	"clang.pitfalls":      "the recommended way (`--target=bpf`) itself gives a pitfall",
+	"pahole.version":      "older than 1.16",
+	"pahole.btf-features": "—",
+	"pahole.kernel":       "warns when older than the config's `CONFIG_PAHOLE_VERSION`, than 1.21 with `DEBUG_INFO_DWARF5`, or than 1.27 for kfunc tagging (kernel >= 6.11)",
+	"kernel.release":      "—",
+	"kernel.config":       "error, listing the paths tried. Shows duplicate symbols with `-v`.",
+	"kernel.btf":          "missing",
+	"kernel.jit":          "warns when 0, 2 or absent",
+	"kernel.unprivileged": "warns on 1 without privileges",
+	"kernel.bpffs":        "warns",
+	"kernel.caps":         "warns",
+	"kernel.memlock":      "warns below 64 MiB",
+	"kconfig.selftests":   "warns when options are missing (see [below](#kernel-config-against-the-bpf-selftests)); `--require kconfig` makes that a failure",
+	"libbpf.version":      "warns when missing or older than 1.0",
+	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
+	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+}
+
+// readmeSections renders the README's generated sections from the lists
+// the binary reads: the check flags, checks.All(), require.Docs() and
+// finding.Areas.
+func readmeSections() (map[string]string, error) {
+	var b strings.Builder
+	row := func(cells ...string) {
+		fmt.Fprintln(&b, strings.ReplaceAll("| "+strings.Join(cells, " | ")+" |", "|  |", "| |"))
+	}
+	sep := func(n int) { fmt.Fprintln(&b, "|"+strings.Repeat("---|", n)) }
+	code := func(names []string) string {
+		q := make([]string, len(names))
+		for i, n := range names {
+			q[i] = "`" + n + "`"
+		}
+		return strings.Join(q, ", ")
+	}
+	s := map[string]string{}
+
+	row("flag", "meaning")
+	sep(2)
+	row("`--only AREA,...`", "run only these areas: "+strings.Join(checkAreas(), ", "))
+	row("`--skip ID,...`", "leave out single checks")
+	row("`--strict`", "warnings fail the run too")
+	row("`-v`, `--verbose`", "details, provenance and each check's time")
+	row("`--timeout 10s`", "deadline for each external command. A command that is still running then is killed along with its process group. The whole run ends within this deadline plus one second.")
+	row("`--color auto\\|always\\|never`", "`auto` colours only a terminal, and honours `NO_COLOR` and `TERM=dumb`")
+	row("`--format "+strings.Join(render.Formats, "\\|")+"`", "the report's format. Only the report goes to stdout.")
+	row("`--require EXPR`", "repeatable. Fails unless EXPR holds. See [CI](#ci).")
+	row("`--config FILE`", "the kernel config to judge. By default bpfdoctor reads the running kernel's config from the first of these that exists: `/proc/config.gz`, `/boot/config-$(uname -r)`, `/usr/lib/modules/$(uname -r)/config`, `/lib/modules/$(uname -r)/config`, `/lib/modules/$(uname -r)/build/.config`, `/usr/src/linux-$(uname -r)/.config`, `/usr/src/linux/.config`.")
+	s["flags"], b = b.String(), strings.Builder{}
+
+	row("ID", "what it looks at", "fails when")
+	sep(3)
+	var missing []string
+	for _, c := range checks.All() {
+		f, ok := failsWhen[c.ID]
+		if !ok {
+			missing = append(missing, c.ID)
+		}
+		row("`"+c.ID+"`", c.Looks, f)
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("failsWhen lacks %s", strings.Join(missing, ", "))
+	}
+	for id := range failsWhen {
+		if !slices.ContainsFunc(checks.All(), func(c checks.Check) bool { return c.ID == id }) {
+			return nil, fmt.Errorf("failsWhen names %s, which is no check", id)
+		}
+	}
+	s["checks"], b = b.String(), strings.Builder{}
+
+	row("expression", "holds when")
+	sep(2)
+	for _, d := range require.Docs() {
+		row("`"+d.Example+"`", d.Holds)
+	}
+	s["require"], b = b.String(), strings.Builder{}
+
+	var areas []string
+	for _, a := range finding.Areas {
+		areas = append(areas, a.Name)
+	}
+	row("field", "content")
+	sep(2)
+	row("`id`", "stable")
+	row("`area`", "one of "+code(areas))
+	row("`title`", "")
+	row("`status`", "one of "+code([]string{finding.Pass.String(), finding.Warn.String(), finding.Fail.String(), finding.Error.String(), finding.Skip.String()}))
+	row("`message`", "")
+	row("`fix`", "`null` or `{commands, text, docs}`")
+	row("`details`", "optional")
+	row("`facts`", "optional machine-readable values, such as `version` and `path`")
+	row("`source`", "the command or file the finding was read from")
+	row("`duration_ms`", "")
+	s["json-fields"] = b.String()
+	return s, nil
+}
+
+const (
+	beginMark = "<!-- BEGIN GENERATED: "
+	endMark   = "<!-- END GENERATED -->"
+)
+
+// rewriteReadme replaces the body of each marked section of text. Every
+// section must be marked once, and every marked section known.
+func rewriteReadme(text string, sections map[string]string) (string, error) {
+	var out strings.Builder
+	seen := map[string]bool{}
+	for {
+		i := strings.Index(text, beginMark)
+		if i < 0 {
+			out.WriteString(text)
+			break
+		}
+		j := strings.Index(text[i:], " -->\n")
+		if j < 0 {
+			return "", fmt.Errorf("unterminated %q", text[i:min(len(text), i+60)])
+		}
+		name := text[i+len(beginMark) : i+j]
+		body, ok := sections[name]
+		if !ok || seen[name] {
+			return "", fmt.Errorf("section %q: unknown or marked twice", name)
+		}
+		seen[name] = true
+		start := i + j + len(" -->\n")
+		k := strings.Index(text[start:], endMark)
+		if k < 0 {
+			return "", fmt.Errorf("section %q has no %s", name, endMark)
+		}
+		out.WriteString(text[:start])
+		out.WriteString(body)
+		out.WriteString(endMark)
+		text = text[start+k+len(endMark):]
+	}
+	for name := range sections {
+		if !seen[name] {
+			return "", fmt.Errorf("README.md lacks the marked section %q", name)
+		}
+	}
+	return out.String(), nil
+}
+
+// TestReadmeUpToDate regenerates the README's marked sections and fails
+// when the committed ones differ; -update-docs (scripts/gen-docs.sh)
+// rewrites them.
+func TestReadmeUpToDate(t *testing.T) {
+	sections, err := readmeSections()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := os.ReadFile(readmePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := rewriteReadme(string(old), sections)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateDocs && gen != string(old) {
+		if err := os.WriteFile(readmePath, []byte(gen), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if gen != string(old) {
+		t.Errorf("README.md's generated sections are out of date: run scripts/gen-docs.sh")
+	}
+}
+
+func TestRewriteReadme(t *testing.T) {
+	got, err := rewriteReadme("a\n<!-- BEGIN GENERATED: x -->\nold\n<!-- END GENERATED -->\nb\n", map[string]string{"x": "new\n"})
+	if want := "a\n<!-- BEGIN GENERATED: x -->\nnew\n<!-- END GENERATED -->\nb\n"; err != nil || got != want {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	for _, text := range []string{
+		"no markers\n",
+		"<!-- BEGIN GENERATED: y -->\n<!-- END GENERATED -->\n",
+		"<!-- BEGIN GENERATED: x -->\nno end\n",
+		"<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED -->\n<!-- BEGIN GENERATED: x -->\n<!-- END GENERATED -->\n",
+	} {
+		if _, err := rewriteReadme(text, map[string]string{"x": ""}); err == nil {
+			t.Errorf("%q: no error", text)
+		}
+	}
+}
+
+// The flag help is built from the same lists: every area with checks and
+// every --require name.
+func TestFlagHelpFromLists(t *testing.T) {
+	root := newRootCmd(IO{Getenv: func(string) string { return "" }})
+	for _, c := range []string{"", "check"} {
+		cmd := root
+		if c != "" {
+			cmd, _, _ = root.Find([]string{c})
+		}
+		only := cmd.Flags().Lookup("only").Usage
+		for _, c := range checks.All() {
+			if !strings.Contains(only, c.Area) {
+				t.Errorf("--only help %q lacks %s", only, c.Area)
+			}
+		}
+		req := cmd.Flags().Lookup("require").Usage
+		for _, n := range require.Names() {
+			if !strings.Contains(req, "'"+n) {
+				t.Errorf("--require help %q lacks %s", req, n)
+			}
+		}
+	}
+}
