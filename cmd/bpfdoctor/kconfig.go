@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/spf13/cobra"
@@ -110,8 +111,8 @@ or a shell script of scripts/config commands followed by make olddefconfig
 
 // judge reads the config, the tree and the fragments the flags name and
 // judges the config. Unreadable files and bad flags are usage errors.
-func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result, string, error) {
-	var req kconfig.Request
+func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, string, error) {
+	var req ktree.Request
 	env, err := newEnv(o.io, host.DefaultTimeout, o.config)
 	if err != nil {
 		return nil, req, nil, "", err
@@ -149,7 +150,7 @@ func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result,
 		}
 		req.Fragments = append(req.Fragments, kconfig.Fragment{Name: filepath.Base(p), Path: p, Config: cfg})
 	}
-	res, err := kconfig.Judge(req)
+	res, err := ktree.Judge(req)
 	if err != nil {
 		return nil, req, nil, "", usageError{err}
 	}
