@@ -13,6 +13,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
@@ -108,8 +109,8 @@ or a shell script of scripts/config commands followed by make olddefconfig
 
 // judge reads the config, the tree and the fragments the flags name and
 // judges the config. Unreadable files and bad flags are usage errors.
-func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result, string, error) {
-	var req kconfig.Request
+func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, string, error) {
+	var req ktree.Request
 	env, err := newEnv(o.io, host.DefaultTimeout, o.config)
 	if err != nil {
 		return nil, req, nil, "", err
@@ -147,7 +148,7 @@ func (o *kconfigOptions) judge() (*checks.Env, kconfig.Request, *kconfig.Result,
 		}
 		req.Fragments = append(req.Fragments, kconfig.Fragment{Name: filepath.Base(p), Path: p, Config: cfg})
 	}
-	res, err := kconfig.Judge(req)
+	res, err := ktree.Judge(req)
 	if err != nil {
 		return nil, req, nil, "", usage.Wrap(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
@@ -23,12 +24,12 @@ func init() {
 
 // KconfigRequest gathers what judging the config needs: the config, the
 // kernel's version and architecture, and the --kernel-src tree.
-func (e *Env) KconfigRequest() (kconfig.Request, error) {
+func (e *Env) KconfigRequest() (ktree.Request, error) {
 	cfg, _, err := e.KernelConfig()
 	if err != nil {
-		return kconfig.Request{}, err
+		return ktree.Request{}, err
 	}
-	r := kconfig.Request{Config: cfg}
+	r := ktree.Request{Config: cfg}
 	if v, ok := kver.Parse(cfg.Version); ok {
 		r.Kernel, r.KernelFrom = v, "the config's header"
 	} else if rel, err := e.Release(); err == nil {
@@ -42,9 +43,9 @@ func (e *Env) KconfigRequest() (kconfig.Request, error) {
 		r.Arch, r.ArchFrom = &a, from
 	}
 	if e.KernelSrc != "" {
-		t, err := kconfig.OpenTree(os.DirFS(e.KernelSrc), e.KernelSrc)
+		t, err := ktree.OpenTree(os.DirFS(e.KernelSrc), e.KernelSrc)
 		if err != nil {
-			return kconfig.Request{}, err
+			return ktree.Request{}, err
 		}
 		r.Tree = t
 	}
@@ -72,7 +73,7 @@ func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
-	res, err := kconfig.Judge(req)
+	res, err := ktree.Judge(req)
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
@@ -159,7 +160,7 @@ func kconfigPlural(n int) string {
 // the kernel's, a summary with the fix, and one finding per root cause.
 // fixCmd is the `bpfdoctor kconfig fix` line that repeats the run's
 // choices.
-func KconfigFindings(req kconfig.Request, res *kconfig.Result, path, fixCmd string) []finding.Finding {
+func KconfigFindings(req ktree.Request, res *ktree.Result, path, fixCmd string) []finding.Finding {
 	const area = "kconfig"
 	mk := func(id, title string, f finding.Finding) finding.Finding {
 		f.ID, f.Area, f.Title = id, area, title

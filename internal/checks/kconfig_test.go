@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
@@ -165,9 +166,9 @@ func TestKconfigFindings(t *testing.T) {
 	}
 	frag, _ := kconfig.Parse(strings.NewReader("CONFIG_MODULES=y\nCONFIG_MODULE_SIG=y\nCONFIG_NF_TABLES=y\n"), "frag")
 	v, _ := kver.Parse(cfg.Version)
-	req := kconfig.Request{Config: cfg, Kernel: v, KernelFrom: "the config's header",
+	req := ktree.Request{Config: cfg, Kernel: v, KernelFrom: "the config's header",
 		Fragments: []kconfig.Fragment{{Name: "frag", Path: "frag", Config: frag}}}
-	res, err := kconfig.Judge(req)
+	res, err := ktree.Judge(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func BenchmarkParseDiffExplain(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if x := Explain(Compare(cfg, set), cfg, nil); len(x.Fix) == 0 {
+		if x := ExplainByName(Compare(cfg, set)); len(x.Fix) == 0 {
 			b.Fatal("empty fix")
 		}
 	}

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-const prefix = "CONFIG_"
+// Prefix starts every option's name in a config file.
+const Prefix = "CONFIG_"
 
 // Entry is one symbol's assignment.
 type Entry struct {
@@ -22,11 +23,11 @@ type Entry struct {
 func (e Entry) String() string {
 	switch e.Kind {
 	case NotSet:
-		return "# " + prefix + e.Symbol + " is not set"
+		return "# " + Prefix + e.Symbol + " is not set"
 	case String:
-		return prefix + e.Symbol + "=" + quote(e.Value)
+		return Prefix + e.Symbol + "=" + quote(e.Value)
 	}
-	return prefix + e.Symbol + "=" + e.Value
+	return Prefix + e.Symbol + "=" + e.Value
 }
 
 // quote escapes only '"' and '\', as the kernel's conf_write does.
@@ -74,7 +75,7 @@ func (c *Config) Lookup(symbol string) (Entry, bool) {
 	if c == nil {
 		return Entry{}, false
 	}
-	i, ok := c.index[strings.TrimPrefix(symbol, prefix)]
+	i, ok := c.index[strings.TrimPrefix(symbol, Prefix)]
 	if !ok {
 		// A line CONFIG_CONFIG_X=y names the symbol CONFIG_X; rare, but it
 		// must stay reachable.

@@ -53,7 +53,7 @@ func Compare(cfg *Config, set *FragmentSet) *Diff {
 	d := &Diff{Config: cfg.Source, Set: set, Items: make([]Item, 0, len(set.wanted))}
 	for _, w := range set.wanted {
 		have, found := cfg.Lookup(w.Symbol)
-		d.Items = append(d.Items, Item{Want: w, Have: have, Found: found, State: judge(w.Entry, have, found)})
+		d.Items = append(d.Items, Item{Want: w, Have: have, Found: found, State: StateOf(w.Entry, have, found)})
 	}
 	return d
 }
@@ -74,10 +74,10 @@ func (d *Diff) filter(keep func(State) bool) []Item {
 	return out
 }
 
-// judge compares one wanted line with the config's. =y where =m is
+// StateOf compares one wanted line with the config's. =y where =m is
 // wanted is fine; =m where =y is wanted is not: the selftests expect the
 // feature built in. A wanted "is not set" is met by an absent symbol.
-func judge(want, have Entry, found bool) State {
+func StateOf(want, have Entry, found bool) State {
 	if want.Kind == NotSet {
 		if !found || have.Kind == NotSet {
 			return OK

@@ -44,7 +44,7 @@ func TestJudge(t *testing.T) {
 		if found {
 			have = mustParse(t, tt.have).Entries()[0]
 		}
-		if got := judge(w, have, found); got != tt.state {
+		if got := StateOf(w, have, found); got != tt.state {
 			t.Errorf("want %q, have %q: %s, want %s", tt.want, tt.have, got, tt.state)
 		}
 	}

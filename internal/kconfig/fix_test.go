@@ -21,7 +21,7 @@ CONFIG_LSM="it's \"quoted\""
 CONFIG_PHYSICAL_ALIGN=0x1000000
 CONFIG_FONT_8x16=y
 `)
-	return Explain(Compare(cfg, set), cfg, nil)
+	return ExplainByName(Compare(cfg, set))
 }
 
 func TestWriteFixFragment(t *testing.T) {
@@ -62,7 +62,7 @@ func TestWriteFixFragment(t *testing.T) {
 
 func TestWriteFixNothing(t *testing.T) {
 	cfg := mustParse(t, "CONFIG_BPF=y\n")
-	x := Explain(Compare(cfg, setOf(t, "config", "CONFIG_BPF=y\n")), cfg, nil)
+	x := ExplainByName(Compare(cfg, setOf(t, "config", "CONFIG_BPF=y\n")))
 	var b bytes.Buffer
 	if err := WriteFix(&b, x, FixFragment); err != nil {
 		t.Fatal(err)

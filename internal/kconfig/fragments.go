@@ -35,6 +35,10 @@ type Want struct {
 	order int
 }
 
+// Order is the position of the option's last line in the merged set: of
+// two members of a choice, the later one wins.
+func (w Want) Order() int { return w.order }
+
 // FragmentSet is the fragments a config is judged against: config, then
 // config.vm (with --vm), then config.<arch>, merged in that order as the
 // selftests' vmtest.sh and libbpf's CI merge them; a later line wins.
@@ -189,7 +193,7 @@ func (e EmbeddedSet) Load(arch *Arch, vm bool) (*FragmentSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load fragment set %s: %w", e.Name, err)
 	}
-	s, err := loadSet(sub, "built-in "+e.Name+"/", arch, vm)
+	s, err := LoadFragments(sub, "built-in "+e.Name+"/", arch, vm)
 	if err != nil {
 		return nil, err
 	}
@@ -197,24 +201,11 @@ func (e EmbeddedSet) Load(arch *Arch, vm bool) (*FragmentSet, error) {
 	return s, nil
 }
 
-// Fragments reads the selftests fragments of a tree.
-func (t *Tree) Fragments(arch *Arch, vm bool) (*FragmentSet, error) {
-	sub, err := fs.Sub(t.FS, SelftestsDir)
-	if err != nil {
-		return nil, fmt.Errorf("load selftests config of %s: %w", t.Dir, err)
-	}
-	s, err := loadSet(sub, path.Join(t.Dir, SelftestsDir)+"/", arch, vm)
-	if err != nil {
-		return nil, err
-	}
-	s.Name, s.Version = "Linux "+t.Version.String(), t.Version
-	s.Why = "the selftests of the tree " + t.Dir
-	return s, nil
-}
-
-// loadSet reads config, config.vm and config.<arch> from fsys. Only
-// config is required; a missing arch file or config.vm is noted in Lacks.
-func loadSet(fsys fs.FS, where string, arch *Arch, vm bool) (*FragmentSet, error) {
+// LoadFragments reads config, config.vm (with vm) and config.<arch>
+// (arch nil: none) from fsys, a directory of fragments; where prefixes
+// their names in Path and errors. Only config is required; a missing arch
+// file or config.vm is noted in Lacks.
+func LoadFragments(fsys fs.FS, where string, arch *Arch, vm bool) (*FragmentSet, error) {
 	names := []string{"config"}
 	if vm {
 		names = append(names, "config.vm")

@@ -84,12 +84,12 @@ func checkInvariants(t *testing.T, cfg *Config, maxLine int) {
 		}
 		// Lookup strips one CONFIG_ first, so only a symbol that itself
 		// starts with CONFIG_ can be shadowed, by its stripped twin.
-		_, shadowed := cfg.index[strings.TrimPrefix(e.Symbol, prefix)]
-		shadowed = shadowed && strings.HasPrefix(e.Symbol, prefix)
+		_, shadowed := cfg.index[strings.TrimPrefix(e.Symbol, Prefix)]
+		shadowed = shadowed && strings.HasPrefix(e.Symbol, Prefix)
 		if got, ok := cfg.Lookup(e.Symbol); !shadowed && (!ok || got != e) {
 			t.Fatalf("Lookup(%q) = %+v, %v; want %+v", e.Symbol, got, ok, e)
 		}
-		if got, ok := cfg.Lookup(prefix + e.Symbol); !ok || got != e {
+		if got, ok := cfg.Lookup(Prefix + e.Symbol); !ok || got != e {
 			t.Fatalf("Lookup(CONFIG_%s) disagrees", e.Symbol)
 		}
 		switch e.Kind {

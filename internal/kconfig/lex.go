@@ -61,7 +61,7 @@ func isHex(s string) bool {
 }
 
 const (
-	notSetHead = "# " + prefix
+	notSetHead = "# " + Prefix
 	notSetTail = " is not set"
 )
 

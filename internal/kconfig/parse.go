@@ -158,14 +158,14 @@ func (p *parser) parseLine(raw string) error {
 		}
 		return nil
 	}
-	if !strings.HasPrefix(line, prefix) {
+	if !strings.HasPrefix(line, Prefix) {
 		return p.errorf("want CONFIG_NAME=value or a comment, got %q", clip.String(line, clip.Short))
 	}
 	eq := strings.IndexByte(line, '=')
 	if eq < 0 {
 		return p.errorf("missing \"=value\" in %q", clip.String(line, clip.Short))
 	}
-	sym := line[len(prefix):eq]
+	sym := line[len(Prefix):eq]
 	if !validSymbol(sym) {
 		return p.errorf("invalid symbol name %q", clip.String(sym, clip.Short))
 	}

@@ -1,10 +1,12 @@
-package kconfig
+package kconfiglang
 
 import (
 	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
 // readTree reads Kconfig files given as path: text, starting at Kconfig.
@@ -228,7 +230,7 @@ func FuzzReadKconfig(f *testing.F) {
 			return
 		}
 		// Whatever was read can be evaluated without a panic.
-		s := simulate(k, &Config{index: map[string]int{}}, nil)
+		s := simulate(k, &kconfig.Config{}, nil)
 		for name := range k.symbols {
 			s.entry(name)
 		}

@@ -1,10 +1,11 @@
-package kconfig
+package ktree
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
@@ -31,52 +32,6 @@ func TestReadMakefileVersion(t *testing.T) {
 		}
 		if err != nil || got != tt.want {
 			t.Errorf("%s: got %v, %v; want %v", tt.name, got, err, tt.want)
-		}
-	}
-}
-
-func TestLookupArch(t *testing.T) {
-	tests := []struct{ in, suffix, srcarch string }{
-		{"x86_64", "x86_64", "x86"},
-		{"amd64", "x86_64", "x86"},
-		{"x86", "x86_64", "x86"},
-		{"aarch64", "aarch64", "arm64"},
-		{"arm64", "aarch64", "arm64"},
-		{"s390x", "s390x", "s390"},
-		{"riscv64", "riscv64", "riscv"},
-		{"ppc64le", "ppc64el", "powerpc"},
-		{"ppc64el", "ppc64el", "powerpc"},
-	}
-	for _, tt := range tests {
-		a, err := LookupArch(tt.in)
-		if err != nil || a.Suffix != tt.suffix || a.SrcArch != tt.srcarch {
-			t.Errorf("LookupArch(%q) = %+v, %v", tt.in, a, err)
-		}
-	}
-	if _, err := LookupArch("mips"); err == nil || !strings.Contains(err.Error(), "x86_64, aarch64, s390x, riscv64, ppc64le") {
-		t.Errorf("LookupArch(mips) err = %v", err)
-	}
-}
-
-func TestArchOfConfig(t *testing.T) {
-	tests := []struct {
-		cfg  string
-		want string
-	}{
-		{"CONFIG_X86_64=y\nCONFIG_X86=y\n", "x86_64"},
-		{"CONFIG_X86=y\n# CONFIG_64BIT is not set\n", ""},
-		{"CONFIG_ARM64=y\n", "aarch64"},
-		{"CONFIG_S390=y\n", "s390x"},
-		{"CONFIG_RISCV=y\nCONFIG_64BIT=y\n", "riscv64"},
-		{"CONFIG_RISCV=y\n", ""},
-		{"CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y\n", "ppc64le"},
-		{"CONFIG_PPC64=y\nCONFIG_CPU_BIG_ENDIAN=y\n", ""},
-		{"CONFIG_BPF=y\n", ""},
-	}
-	for _, tt := range tests {
-		a, ok := ArchOfConfig(mustParse(t, tt.cfg))
-		if a.Uname != tt.want || ok != (tt.want != "") {
-			t.Errorf("ArchOfConfig(%q) = %q, %v; want %q", tt.cfg, a.Uname, ok, tt.want)
 		}
 	}
 }
@@ -123,10 +78,10 @@ func TestTreeFragments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x86, _ := LookupArch("x86_64")
-	arm, _ := LookupArch("aarch64")
+	x86, _ := kconfig.LookupArch("x86_64")
+	arm, _ := kconfig.LookupArch("aarch64")
 	tests := []struct {
-		arch  *Arch
+		arch  *kconfig.Arch
 		vm    bool
 		files string
 		lacks string

@@ -1,10 +1,12 @@
-package kconfig
+package kconfiglang
 
 import (
 	"cmp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
 // This file computes what the kernel's own tooling (make olddefconfig,
@@ -15,7 +17,7 @@ import (
 
 // userVal is a value read from a config file, as conf_read keeps it.
 type userVal struct {
-	e    Entry
+	e    kconfig.Entry
 	prio int // read order: a later choice member set to y wins
 }
 
@@ -32,7 +34,7 @@ type symState struct {
 // sim is one evaluation of a tree's symbols against user values.
 type sim struct {
 	k       *Kconfig
-	base    *Config // answers for macros bpfdoctor does not run
+	base    *kconfig.Config // answers for macros bpfdoctor does not run
 	user    map[string]userVal
 	state   map[*Symbol]*symState
 	choices map[*Choice]bool
@@ -43,11 +45,11 @@ type sim struct {
 
 // simulate merges overlay onto base, as merge_config.sh does (the
 // overlay's lines are read last), and computes every symbol's value.
-func simulate(k *Kconfig, base *Config, overlay []Entry) *sim {
+func simulate(k *Kconfig, base *kconfig.Config, overlay []kconfig.Entry) *sim {
 	s := &sim{k: k, base: base, user: make(map[string]userVal, base.Len()+len(overlay)),
 		state: make(map[*Symbol]*symState, len(k.symbols)), choices: map[*Choice]bool{}}
 	n := 0
-	for _, e := range base.entries {
+	for _, e := range base.Entries() {
 		s.user[e.Symbol] = userVal{e, n}
 		n++
 	}
@@ -165,23 +167,23 @@ func userTri(sym *Symbol, u userVal, ok bool) (tri, bool) {
 	}
 	switch u.e.Value {
 	case "y":
-		return triY, u.e.Kind == Tristate
+		return triY, u.e.Kind == kconfig.Tristate
 	case "m":
-		return triM, u.e.Kind == Tristate && sym.Type == TypeTristate
+		return triM, u.e.Kind == kconfig.Tristate && sym.Type == TypeTristate
 	case "n":
-		return triN, u.e.Kind == NotSet
+		return triN, u.e.Kind == kconfig.NotSet
 	}
 	return triN, false
 }
 
-func validFor(t SymType, e Entry) bool {
+func validFor(t SymType, e kconfig.Entry) bool {
 	switch t {
 	case TypeInt:
-		return e.Kind == Int
+		return e.Kind == kconfig.Int
 	case TypeHex:
-		return e.Kind == Hex || e.Kind == Int // conf accepts hex digits without 0x
+		return e.Kind == kconfig.Hex || e.Kind == kconfig.Int // conf accepts hex digits without 0x
 	case TypeString:
-		return e.Kind == String
+		return e.Kind == kconfig.String
 	}
 	return false
 }
@@ -214,7 +216,7 @@ func (s *sim) evalDefault(e *Expr, owner *Symbol) tri {
 
 func (s *sim) defaultString(sym *Symbol, e *Expr) string {
 	if e == nil || e.op != opSym || e.unk {
-		if b, ok := s.base.Lookup(sym.Name); ok && b.Kind != NotSet {
+		if b, ok := s.base.Lookup(sym.Name); ok && b.Kind != kconfig.NotSet {
 			return b.Value
 		}
 		return s.st(sym).str
@@ -527,27 +529,27 @@ func parseNumber(s string, t SymType) (int64, bool) {
 
 // entry is the symbol's computed value as the written config would have
 // it; false when it would be absent.
-func (s *sim) entry(name string) (Entry, bool) {
+func (s *sim) entry(name string) (kconfig.Entry, bool) {
 	sym, ok := s.k.symbols[name]
 	if !ok || !sym.defined {
-		return Entry{}, false
+		return kconfig.Entry{}, false
 	}
 	st := s.value(sym)
 	if !st.written {
-		return Entry{}, false
+		return kconfig.Entry{}, false
 	}
 	switch sym.Type {
 	case TypeBool, TypeTristate:
 		if st.tri == triN {
-			return Entry{Symbol: name, Kind: NotSet, Value: "n"}, true
+			return kconfig.Entry{Symbol: name, Kind: kconfig.NotSet, Value: "n"}, true
 		}
-		return Entry{Symbol: name, Kind: Tristate, Value: st.tri.String()}, true
+		return kconfig.Entry{Symbol: name, Kind: kconfig.Tristate, Value: st.tri.String()}, true
 	case TypeInt:
-		return Entry{Symbol: name, Kind: Int, Value: st.str}, true
+		return kconfig.Entry{Symbol: name, Kind: kconfig.Int, Value: st.str}, true
 	case TypeHex:
-		return Entry{Symbol: name, Kind: Hex, Value: st.str}, true
+		return kconfig.Entry{Symbol: name, Kind: kconfig.Hex, Value: st.str}, true
 	case TypeString:
-		return Entry{Symbol: name, Kind: String, Value: st.str}, true
+		return kconfig.Entry{Symbol: name, Kind: kconfig.String, Value: st.str}, true
 	}
-	return Entry{}, false
+	return kconfig.Entry{}, false
 }

@@ -1,10 +1,12 @@
-package kconfig
+package kconfiglang
 
 import (
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
 // A small tree with each way an option can be hidden or refused.
@@ -123,7 +125,7 @@ const explainArchFragment = "CONFIG_DEBUG_INFO_DWARF5=y\n"
 
 // consistent checks that a hand-written base is what the tree makes of
 // it, so the explain tests start from a real-looking config.
-func consistent(t *testing.T, k *Kconfig, base *Config) {
+func consistent(t *testing.T, k *Kconfig, base *kconfig.Config) {
 	t.Helper()
 	s := simulate(k, base, nil)
 	for name, sym := range k.symbols {
@@ -138,16 +140,16 @@ func consistent(t *testing.T, k *Kconfig, base *Config) {
 	}
 }
 
-func explainFixture(t *testing.T) (*Kconfig, *Config, *Diff) {
+func explainFixture(t *testing.T) (*Kconfig, *kconfig.Config, *kconfig.Diff) {
 	t.Helper()
 	k := readTree(t, map[string]string{"Kconfig": explainKconfig})
 	base := mustParse(t, explainBase)
 	consistent(t, k, base)
 	set := setOf(t, "config", explainFragment, "config.x86_64", explainArchFragment)
-	return k, base, Compare(base, set)
+	return k, base, kconfig.Compare(base, set)
 }
 
-func summaries(x *Explanation) []string {
+func summaries(x *kconfig.Explanation) []string {
 	var out []string
 	for _, c := range x.Causes {
 		out = append(out, c.Summary(0))
@@ -210,7 +212,7 @@ func TestExplainWithTree(t *testing.T) {
 	var wrong []string
 	for _, it := range d.Items {
 		e, ok := after.entry(it.Symbol)
-		if judge(it.Entry, e, ok) != OK {
+		if kconfig.StateOf(it.Entry, e, ok) != kconfig.OK {
 			wrong = append(wrong, it.Symbol)
 		}
 	}
@@ -228,7 +230,7 @@ func TestExplainKeep(t *testing.T) {
 		"CONFIG_BPF_UNPRIV_DEFAULT_OFF=y\n", "", 1))
 	consistent(t, k, base)
 	set := setOf(t, "config", "CONFIG_BPF_SYSCALL=y\n# CONFIG_BPF_UNPRIV_DEFAULT_OFF is not set\n")
-	d := Compare(base, set)
+	d := kconfig.Compare(base, set)
 	x := Explain(d, base, k)
 	if got := summaries(x); !slices.Equal(got, []string{
 		"not set: BPF_SYSCALL",
@@ -247,7 +249,7 @@ func TestExplainKeep(t *testing.T) {
 func TestExplainNoSuchOption(t *testing.T) {
 	k := readTree(t, map[string]string{"Kconfig": explainKconfig})
 	base := mustParse(t, explainBase)
-	d := Compare(base, setOf(t, "config", "CONFIG_ARM64_64K_PAGES=y\nCONFIG_MODULES=y\n"))
+	d := kconfig.Compare(base, setOf(t, "config", "CONFIG_ARM64_64K_PAGES=y\nCONFIG_MODULES=y\n"))
 	x := Explain(d, base, k)
 	if r := x.Refused["ARM64_64K_PAGES"]; r != "this kernel's Kconfig has no such options" {
 		t.Errorf("refused reason = %q", r)
@@ -272,47 +274,5 @@ func TestExplainByName(t *testing.T) {
 	}
 	if len(x.Fix) != len(d.NotOK()) || x.Fix[0].Symbol != "MODULES" || x.Fix[1].Symbol != "MODULE_SIG" {
 		t.Errorf("fix: %v", x.Fix)
-	}
-}
-
-func TestExplainByNameChains(t *testing.T) {
-	tests := []struct {
-		name      string
-		fragment  string
-		config    string
-		summaries []string
-	}{
-		{"prefix parent", "CONFIG_NF_CONNTRACK=y\nCONFIG_NF_CONNTRACK_MARK=y\nCONFIG_NF_CONNTRACK_ZONES=y\n", "# CONFIG_NF_CONNTRACK is not set\n",
-			[]string{"CONFIG_NF_CONNTRACK is not set — probably hides NF_CONNTRACK_MARK, NF_CONNTRACK_ZONES (judged by name)"}},
-		{"the longest parent", "CONFIG_NET=y\nCONFIG_NET_CLS=y\nCONFIG_NET_CLS_BPF=y\n", "# CONFIG_NET is not set\n",
-			[]string{"CONFIG_NET is not set — probably hides NET_CLS, NET_CLS_BPF (judged by name)"}},
-		{"a present parent is no root", "CONFIG_IPV6=y\nCONFIG_IPV6_GRE=y\n", "CONFIG_IPV6=y\n",
-			[]string{"absent (a dependency is off; --kernel-src names it): IPV6_GRE"}},
-		{"a parent that is only =m", "CONFIG_NF_TABLES=y\nCONFIG_NF_TABLES_INET=y\n", "CONFIG_NF_TABLES=m\n",
-			[]string{"CONFIG_NF_TABLES=m — probably hides NF_TABLES_INET (judged by name)"}},
-		{"no name relation", "CONFIG_MODULES=y\nCONFIG_MODVERSIONS=y\n", "# CONFIG_MODULES is not set\n",
-			[]string{"not set: MODULES", "absent (a dependency is off; --kernel-src names it): MODVERSIONS"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := mustParse(t, tt.config)
-			x := Explain(Compare(cfg, setOf(t, "config", tt.fragment)), cfg, nil)
-			if got := summaries(x); !slices.Equal(got, tt.summaries) {
-				t.Errorf("got %q\nwant %q", got, tt.summaries)
-			}
-		})
-	}
-}
-
-func TestSummaryLimit(t *testing.T) {
-	c := Cause{Kind: CauseNotSet, Text: "not set"}
-	for _, s := range []string{"A", "B", "C", "D"} {
-		c.Items = append(c.Items, Item{Want: Want{Entry: Entry{Symbol: s, Kind: Tristate, Value: "y"}}})
-	}
-	if got := c.Summary(2); got != "not set: A, B and 2 more" {
-		t.Errorf("Summary(2) = %q", got)
-	}
-	if got := c.List(0); got != "A, B, C, D" {
-		t.Errorf("List(0) = %q", got)
 	}
 }

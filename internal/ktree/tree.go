@@ -1,4 +1,4 @@
-package kconfig
+package ktree
 
 import (
 	"bufio"
@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
@@ -51,63 +55,6 @@ func ReadMakefileVersion(r io.Reader) (kver.Version, error) {
 	return kver.Version{Major: maj, Minor: min, Patch: vals["SUBLEVEL"]}, nil
 }
 
-// Arch is one architecture the selftests have a fragment for.
-type Arch struct {
-	Uname   string // uname -m: x86_64
-	Suffix  string // the fragment: config.x86_64
-	SrcArch string // arch/ directory: x86
-	goarch  string
-}
-
-// Arches are the architectures with a fragment in
-// tools/testing/selftests/bpf.
-var Arches = []Arch{
-	{"x86_64", "x86_64", "x86", "amd64"},
-	{"aarch64", "aarch64", "arm64", "arm64"},
-	{"s390x", "s390x", "s390", "s390x"},
-	{"riscv64", "riscv64", "riscv", "riscv64"},
-	{"ppc64le", "ppc64el", "powerpc", "ppc64le"},
-}
-
-// LookupArch accepts a uname -m name, a fragment suffix, an arch/
-// directory name or a Go GOARCH: x86_64, ppc64el, arm64, amd64.
-func LookupArch(name string) (Arch, error) {
-	for _, a := range Arches {
-		if name == a.Uname || name == a.Suffix || name == a.SrcArch || name == a.goarch {
-			return a, nil
-		}
-	}
-	var known []string
-	for _, a := range Arches {
-		known = append(known, a.Uname)
-	}
-	return Arch{}, fmt.Errorf("unknown architecture %q (the selftests have fragments for %s)", name, strings.Join(known, ", "))
-}
-
-// ArchOfConfig tells the architecture a full config was made for from its
-// arch symbols; false for a fragment or an architecture without a
-// selftests fragment.
-func ArchOfConfig(c *Config) (Arch, bool) {
-	on := func(s string) bool { e, ok := c.Lookup(s); return ok && e.Value == "y" }
-	var name string
-	switch {
-	case on("X86_64"):
-		name = "x86_64"
-	case on("ARM64"):
-		name = "aarch64"
-	case on("S390"):
-		name = "s390x"
-	case on("RISCV") && on("64BIT"):
-		name = "riscv64"
-	case on("PPC64") && on("CPU_LITTLE_ENDIAN"):
-		name = "ppc64le"
-	default:
-		return Arch{}, false
-	}
-	a, err := LookupArch(name)
-	return a, err == nil
-}
-
 // Tree is a kernel source tree, rooted at FS.
 type Tree struct {
 	FS      fs.FS
@@ -137,12 +84,27 @@ func OpenTree(fsys fs.FS, dir string) (*Tree, error) {
 }
 
 // Kconfig reads the tree's Kconfig files for an architecture.
-func (t *Tree) Kconfig(a Arch) (*Kconfig, error) {
+func (t *Tree) Kconfig(a kconfig.Arch) (*kconfiglang.Kconfig, error) {
 	if a.SrcArch == "" {
 		return nil, fmt.Errorf("read Kconfig of %s: no architecture given", t.Dir)
 	}
-	return ReadKconfig(t.FS, map[string]string{
+	return kconfiglang.ReadKconfig(t.FS, map[string]string{
 		"SRCARCH": a.SrcArch, "ARCH": a.SrcArch, "srctree": ".",
 		"KERNELVERSION": t.Version.String(),
 	})
+}
+
+// Fragments reads the selftests fragments of a tree.
+func (t *Tree) Fragments(arch *kconfig.Arch, vm bool) (*kconfig.FragmentSet, error) {
+	sub, err := fs.Sub(t.FS, SelftestsDir)
+	if err != nil {
+		return nil, fmt.Errorf("load selftests config of %s: %w", t.Dir, err)
+	}
+	s, err := kconfig.LoadFragments(sub, path.Join(t.Dir, SelftestsDir)+"/", arch, vm)
+	if err != nil {
+		return nil, err
+	}
+	s.Name, s.Version = "Linux "+t.Version.String(), t.Version
+	s.Why = "the selftests of the tree " + t.Dir
+	return s, nil
 }

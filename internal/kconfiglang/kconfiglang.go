@@ -1,4 +1,4 @@
-package kconfig
+package kconfiglang
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
 // This file reads a kernel tree's Kconfig files: enough of the language
@@ -108,7 +110,7 @@ type Kconfig struct {
 
 // Symbol returns a defined symbol, with or without the CONFIG_ prefix.
 func (k *Kconfig) Symbol(name string) (*Symbol, bool) {
-	s, ok := k.symbols[strings.TrimPrefix(name, prefix)]
+	s, ok := k.symbols[strings.TrimPrefix(name, kconfig.Prefix)]
 	if !ok || !s.defined {
 		return nil, false
 	}

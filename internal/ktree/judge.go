@@ -1,38 +1,40 @@
-package kconfig
+package ktree
 
 import (
 	"fmt"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // Request says what to judge and against which fragments; the command
 // and the kconfig.selftests check fill it from flags and the machine.
 type Request struct {
-	Config *Config
+	Config *kconfig.Config
 	// Kernel is the version of the kernel under test (zero when
 	// unknown); KernelFrom says where it was read.
 	Kernel     kver.Version
 	KernelFrom string
 	// Arch picks config.<arch> (nil: none); ArchFrom says where it came
 	// from.
-	Arch     *Arch
+	Arch     *kconfig.Arch
 	ArchFrom string
 	VM       bool // add config.vm
 	// Tree is a kernel tree (--kernel-src): its fragments, unless
 	// Fragments or Set say otherwise, and its Kconfig to explain with.
 	Tree *Tree
 	// Fragments are explicit files (--fragment); they win over the rest.
-	Fragments []Fragment
+	Fragments []kconfig.Fragment
 	// Set forces a built-in set by name (--set).
 	Set string
 }
 
 // Result is a judged config.
 type Result struct {
-	Set         *FragmentSet
-	Diff        *Diff
-	Explanation *Explanation
+	Set         *kconfig.FragmentSet
+	Diff        *kconfig.Diff
+	Explanation *kconfig.Explanation
 	// KconfigErr is why the tree's Kconfig could not explain the diff,
 	// which is then grouped by name only.
 	KconfigErr error
@@ -46,8 +48,8 @@ func Judge(r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Set: set, Diff: Compare(r.Config, set)}
-	var k *Kconfig
+	res := &Result{Set: set, Diff: kconfig.Compare(r.Config, set)}
+	var k *kconfiglang.Kconfig
 	if r.Tree != nil {
 		if r.Arch == nil {
 			res.KconfigErr = fmt.Errorf("read Kconfig of %s: no architecture known (use --arch)", r.Tree.Dir)
@@ -56,18 +58,18 @@ func Judge(r Request) (*Result, error) {
 			k = nil
 		}
 	}
-	res.Explanation = Explain(res.Diff, r.Config, k)
+	res.Explanation = kconfiglang.Explain(res.Diff, r.Config, k)
 	return res, nil
 }
 
-func chooseSet(r Request) (*FragmentSet, error) {
+func chooseSet(r Request) (*kconfig.FragmentSet, error) {
 	switch {
 	case len(r.Fragments) > 0:
-		s := NewFragmentSet("--fragment", r.Fragments)
+		s := kconfig.NewFragmentSet("--fragment", r.Fragments)
 		s.Why = "given with --fragment"
 		return s, nil
 	case r.Set != "":
-		e, err := LookupEmbedded(r.Set)
+		e, err := kconfig.LookupEmbedded(r.Set)
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +82,7 @@ func chooseSet(r Request) (*FragmentSet, error) {
 	case r.Tree != nil:
 		return r.Tree.Fragments(r.Arch, r.VM)
 	}
-	e, why := ChooseEmbedded(r.Kernel)
+	e, why := kconfig.ChooseEmbedded(r.Kernel)
 	s, err := e.Load(r.Arch, r.VM)
 	if err != nil {
 		return nil, err

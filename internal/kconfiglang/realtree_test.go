@@ -1,11 +1,10 @@
-package kconfig
+package kconfiglang_test
 
 import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bpfdoctor/bpfdoctor/internal/kver"
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // kernelSrc is the kernel tree .ci/run extracts from Debian's
@@ -27,10 +29,7 @@ func kernelSrc(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("BPFDOCTOR_KERNEL_SRC")
 	if dir == "" {
-		if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-			t.Fatal("BPFDOCTOR_KERNEL_SRC is not set and BPFDOCTOR_REQUIRE_TOOLS=1 (.ci/run extracts the tree)")
-		}
-		t.Skip("BPFDOCTOR_KERNEL_SRC is not set: no kernel tree (see .ci/run)")
+		testkit.Missing(t, "BPFDOCTOR_KERNEL_SRC is not set: no kernel tree (.ci/run extracts it)")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "scripts", "kconfig", "merge_config.sh")); err != nil {
 		t.Fatalf("BPFDOCTOR_KERNEL_SRC=%s is not a kernel tree: %v", dir, err)
@@ -38,9 +37,9 @@ func kernelSrc(t *testing.T) string {
 	return dir
 }
 
-func hostArch(t *testing.T) Arch {
+func hostArch(t *testing.T) kconfig.Arch {
 	t.Helper()
-	a, err := LookupArch(runtime.GOARCH)
+	a, err := kconfig.LookupArch(runtime.GOARCH)
 	if err != nil {
 		t.Skipf("no selftests fragment for %s", runtime.GOARCH)
 	}
@@ -153,7 +152,7 @@ func TestRealTreeFixCloses(t *testing.T) {
 	// This machine's config as it is: most likely of another kernel
 	// version, so the tree's Kconfig meets symbols it does not know and
 	// lacks some it has.
-	if b, err := Load("/proc/config.gz"); err == nil {
+	if b, err := kconfig.Load("/proc/config.gz"); err == nil {
 		raw := filepath.Join(work, "running")
 		var buf bytes.Buffer
 		for _, e := range b.Entries() {
@@ -199,9 +198,9 @@ func TestRealTreeFixCloses(t *testing.T) {
 	}
 
 	for _, c := range cases {
-		as := FixFragment
+		as := kconfig.FixFragment
 		if c.apply == script {
-			as = FixScript
+			as = kconfig.FixScript
 		}
 		name := c.base + "/" + c.apply
 		if c.vm {
@@ -298,7 +297,7 @@ CONFIG_DEBUG_INFO=y
 func TestRealTreeExplains(t *testing.T) {
 	dir := kernelSrc(t)
 	arch := hostArch(t)
-	tree, err := OpenTree(os.DirFS(dir), dir)
+	tree, err := ktree.OpenTree(os.DirFS(dir), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,19 +316,16 @@ func TestRealTreeExplains(t *testing.T) {
 	work := t.TempDir()
 	p := filepath.Join(work, "def")
 	kmake(t, dir, p, "defconfig")
-	def, err := Load(p)
+	def, err := kconfig.Load(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The tree's defconfig as the simulation computes it: olddefconfig
 	// must leave it as it is.
-	s := simulate(k, def, nil)
+	entry := kconfiglang.Simulate(k, def)
 	diffs := 0
-	for name, sym := range k.symbols {
-		if !sym.defined {
-			continue
-		}
-		got, ok := s.entry(name)
+	for _, name := range kconfiglang.DefinedSymbols(k) {
+		got, ok := entry(name)
 		want, wok := def.Lookup(name)
 		if ok != wok || ok && got.Value != want.Value {
 			diffs++
@@ -350,7 +346,7 @@ func TestRealTreeExplains(t *testing.T) {
 		t.Fatal(err)
 	}
 	kmake(t, dir, p2, "olddefconfig")
-	nomod, err := Load(p2)
+	nomod, err := kconfig.Load(p2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,8 +354,8 @@ func TestRealTreeExplains(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := Explain(Compare(nomod, set), nomod, k)
-	var mod *Cause
+	x := kconfiglang.Explain(kconfig.Compare(nomod, set), nomod, k)
+	var mod *kconfig.Cause
 	for i, c := range x.Causes {
 		if c.Root == "MODULES" {
 			mod = &x.Causes[i]
@@ -370,75 +366,20 @@ func TestRealTreeExplains(t *testing.T) {
 	}
 	t.Log(mod.Summary(0))
 	for _, want := range []string{"MODULE_SIG", "MODULE_UNLOAD", "MODVERSIONS", "TEST_BPF"} {
-		if !slices.ContainsFunc(mod.Items, func(it Item) bool { return it.Symbol == want }) {
+		if !slices.ContainsFunc(mod.Items, func(it kconfig.Item) bool { return it.Symbol == want }) {
 			t.Errorf("MODULES group lacks %s: %s", want, mod.Summary(0))
 		}
 	}
-	if i := slices.IndexFunc(x.Fix, func(l FixLine) bool { return l.Symbol == "MODULES" }); i < 0 ||
-		slices.ContainsFunc(x.Fix[:i], func(l FixLine) bool { return strings.HasPrefix(l.Symbol, "MODULE_") }) {
+	if i := slices.IndexFunc(x.Fix, func(l kconfig.FixLine) bool { return l.Symbol == "MODULES" }); i < 0 ||
+		slices.ContainsFunc(x.Fix[:i], func(l kconfig.FixLine) bool { return strings.HasPrefix(l.Symbol, "MODULE_") }) {
 		t.Errorf("the fix does not set MODULES before the options it hides")
 	}
 }
 
-func causesText(x *Explanation) []string {
+func causesText(x *kconfig.Explanation) []string {
 	var out []string
 	for _, c := range x.Causes {
 		out = append(out, c.Summary(5))
 	}
 	return out
-}
-
-// TestRealProcConfigEmbedded judges this machine's config against every
-// built-in set without a tree: every wanted option lands in exactly one
-// group, the fix has a line for each missing one, and the set chosen for
-// this kernel is the newest not newer than it.
-func TestRealProcConfigEmbedded(t *testing.T) {
-	cfg, err := Load("/proc/config.gz")
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-			t.Fatal("/proc/config.gz does not exist and BPFDOCTOR_REQUIRE_TOOLS=1")
-		}
-		t.Skip("/proc/config.gz does not exist")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	arch, ok := ArchOfConfig(cfg)
-	if !ok {
-		t.Skip("this machine's architecture has no selftests fragment")
-	}
-	v, ok := kver.Parse(cfg.Version)
-	if !ok {
-		t.Fatalf("no version in the header of /proc/config.gz: %q", cfg.Version)
-	}
-	chosen, why := ChooseEmbedded(v)
-	t.Logf("Linux %s: %s set, %s", v, chosen.Label(), why)
-	for _, e := range EmbeddedSets() {
-		if e.Version.Compare(v) <= 0 && e.Version.Compare(chosen.Version) > 0 {
-			t.Errorf("chose %s for %s, but %s is newer and not newer than the kernel", chosen.Name, v, e.Name)
-		}
-		t.Run(e.Name, func(t *testing.T) {
-			set, err := e.Load(&arch, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d := Compare(cfg, set)
-			x := Explain(d, cfg, nil)
-			seen := map[string]int{}
-			for _, c := range x.Causes {
-				for _, it := range c.Items {
-					seen[it.Symbol]++
-				}
-			}
-			for _, it := range d.NotOK() {
-				if seen[it.Symbol] != 1 {
-					t.Errorf("%s is in %d groups, want 1", it.Symbol, seen[it.Symbol])
-				}
-				if !slices.ContainsFunc(x.Fix, func(l FixLine) bool { return l.Entry == it.Entry }) {
-					t.Errorf("the fix has no line for %s", it.Entry)
-				}
-			}
-			t.Logf("%s: %d of %d missing, %d groups", set.Label(), x.Missing(), len(d.Items), len(x.Causes))
-		})
-	}
 }
