@@ -138,10 +138,10 @@ func TestBootstrapRefusesHostileTarballs(t *testing.T) {
 				t.Errorf("the refusal should come after a good signature: %q", log.String())
 			}
 			lay := NewLayout(cache)
-			assertDir(t, lay.Sources)   // no tree, no temporary directory
-			assertDir(t, lay.Downloads) // the refused tarball is gone
-			assertDir(t, outside)       // nothing escaped
-			assertDir(t, filepath.Dir(lay.Sources), "downloads", "src")
+			testkit.AssertDir(t, lay.Sources)   // no tree, no temporary directory
+			testkit.AssertDir(t, lay.Downloads) // the refused tarball is gone
+			testkit.AssertDir(t, outside)       // nothing escaped
+			testkit.AssertDir(t, filepath.Dir(lay.Sources), "downloads", "src")
 			if _, err := os.Stat(prefix); !os.IsNotExist(err) {
 				t.Errorf("prefix touched: %v", err)
 			}
@@ -276,8 +276,8 @@ func TestBootstrapBuildsAndInstalls(t *testing.T) {
 		t.Errorf("build log lacks ninja's output:\n%s", logFile)
 	}
 	// No staging directory or partial download is left.
-	assertDir(t, cache, "build", "downloads", "logs", "src")
-	assertDir(t, lay.Downloads, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, cache, "build", "downloads", "logs", "src")
+	testkit.AssertDir(t, lay.Downloads, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 
 	// Again: the installed pahole is the wanted one, so nothing happens.
 	hits := m.total()
@@ -349,7 +349,7 @@ func TestBootstrapWrongVersionInstallsNothing(t *testing.T) {
 	if _, err := os.Stat(prefix); !os.IsNotExist(err) {
 		t.Errorf("prefix created: %v", err)
 	}
-	assertDir(t, cache, "build", "downloads", "logs", "src") // the stage is gone
+	testkit.AssertDir(t, cache, "build", "downloads", "logs", "src") // the stage is gone
 }
 
 // A failing build shows the log's tail and names the log.

@@ -14,7 +14,6 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/mholt/archives"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
@@ -36,20 +35,6 @@ func reg(name, body string) testkit.TarEntry {
 }
 
 func ver(major, minor int) pahole.Version { return pahole.Version{Major: major, Minor: minor} }
-
-func xzOf(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := archives.Xz{}.OpenWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(b)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 // sign makes a kernel.org-style detached, armored signature over the
 // uncompressed tar.
@@ -82,7 +67,7 @@ type release struct {
 
 func newRelease(t testing.TB, key *openpgp.Entity, ents []testkit.TarEntry) release {
 	tb := testkit.Tar(t, ents...)
-	return release{tar: tb, xz: xzOf(t, tb), sig: sign(t, key, tb)}
+	return release{tar: tb, xz: testkit.Xz(t, tb), sig: sign(t, key, tb)}
 }
 
 // mirror is a loopback HTTP server of release files that counts requests.
@@ -226,7 +211,7 @@ func TestObtain(t *testing.T) {
 
 	// A cached copy that no longer verifies is fetched again.
 	cached := filepath.Join(o.Dir, "dwarves-1.31.tar.xz")
-	os.WriteFile(cached, xzOf(t, testkit.Tar(t, upstreamTree("1.31", reg("dwarves-1.31/evil", "x"))...)), 0o644)
+	os.WriteFile(cached, testkit.Xz(t, testkit.Tar(t, upstreamTree("1.31", reg("dwarves-1.31/evil", "x"))...)), 0o644)
 	v, err = Obtain(context.Background(), src, o)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +220,7 @@ func TestObtain(t *testing.T) {
 	if m.total() != 4 || !strings.Contains(log.String(), "does not verify") {
 		t.Errorf("requests = %d, log %q", m.total(), log.String())
 	}
-	assertDir(t, o.Dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, o.Dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 }
 
 func TestObtainRefuses(t *testing.T) {
@@ -244,7 +229,7 @@ func TestObtainRefuses(t *testing.T) {
 	good := newRelease(t, key, upstreamTree("1.31"))
 	tampered := good
 	tampered.tar = testkit.Tar(t, upstreamTree("1.31", reg("dwarves-1.31/backdoor.c", "evil"))...)
-	tampered.xz = xzOf(t, tampered.tar)
+	tampered.xz = testkit.Xz(t, tampered.tar)
 
 	tests := []struct {
 		name     string
@@ -281,7 +266,7 @@ func TestObtainRefuses(t *testing.T) {
 				t.Errorf("err = %v\nwant %q", err, tt.want)
 			}
 			// A refused download is deleted, with its temporary files.
-			assertDir(t, o.Dir)
+			testkit.AssertDir(t, o.Dir)
 		})
 	}
 }
@@ -348,7 +333,7 @@ func TestObtainLocalFile(t *testing.T) {
 	if _, err := Obtain(context.Background(), src, o); err == nil || !strings.Contains(err.Error(), "its SHA-256 is") {
 		t.Errorf("err = %v", err)
 	}
-	assertDir(t, dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 }
 
 func TestVersionFromName(t *testing.T) {
@@ -363,17 +348,5 @@ func TestVersionFromName(t *testing.T) {
 		if _, ok := VersionFromName(name); ok {
 			t.Errorf("VersionFromName(%q) accepted", name)
 		}
-	}
-}
-
-func assertDir(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(names, ",") {
-		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }
