@@ -10,10 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/bootstrap/llvmbuild"
+	"github.com/bpfdoctor/bpfdoctor/internal/bootstrap/paholebuild"
 	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
-	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
-	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
@@ -79,11 +79,11 @@ func newBootstrapPaholeCmd(io IO) *cobra.Command {
 		Use:   "pahole",
 		Short: "Download, verify, build and install a pahole release with its libbpf",
 		Long: `bootstrap pahole installs a pahole release built from the maintainer's
-tarball (` + pahole.ReleaseBase + `), which, unlike GitHub's
+tarball (` + paholebuild.ReleaseBase + `), which, unlike GitHub's
 release tarballs and git snapshots, carries the libbpf submodule.
 
 The tarball is verified before anything is unpacked: its detached signature
-against the dwarves maintainer's key (` + pahole.MaintainerFingerprint + `,
+against the dwarves maintainer's key (` + paholebuild.MaintainerFingerprint + `,
 built in), or --sha256. It is unpacked safely, built with cmake in Release
 mode, installed into a staging directory, and moved into --prefix only when
 the staged pahole prints the expected version. Running it again does no work
@@ -92,8 +92,8 @@ twice.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBootstrapPahole(cmd, io, o) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.version, "version", "", fmt.Sprintf("the release to build (default %s, the newest this bpfdoctor knows; with --url, the one in the file name)", pahole.Newest()))
-	f.StringVar(&o.url, "url", "", "a mirror's URL (https; http only from localhost) or a local file, instead of "+pahole.ReleaseBase)
+	f.StringVar(&o.version, "version", "", fmt.Sprintf("the release to build (default %s, the newest this bpfdoctor knows; with --url, the one in the file name)", paholebuild.Newest()))
+	f.StringVar(&o.url, "url", "", "a mirror's URL (https; http only from localhost) or a local file, instead of "+paholebuild.ReleaseBase)
 	f.StringVar(&o.sha, "sha256", "", "the tarball's SHA-256, checked instead of the signature")
 	f.StringVar(&o.prefix, "prefix", "", "where to install (default /usr/local as root, ~/.local otherwise)")
 	f.StringVar(&o.cache, "cache", "", "where downloads, sources and builds go (default ~/.cache/bpfdoctor/pahole)")
@@ -103,7 +103,7 @@ twice.`,
 }
 
 func runBootstrapPahole(cmd *cobra.Command, io IO, o *paholeOptions) error {
-	src, err := pahole.NewSource(o.version, o.url, o.sha)
+	src, err := paholebuild.NewSource(o.version, o.url, o.sha)
 	if err != nil {
 		return usage.Wrap(err)
 	}
@@ -139,7 +139,7 @@ func runBootstrapPahole(cmd *cobra.Command, io IO, o *paholeOptions) error {
 	if o.insecure {
 		fmt.Fprintln(log, "WARNING: --insecure: a tarball that cannot be verified will be built and installed anyway")
 	}
-	res, err := pahole.Bootstrap(cmd.Context(), h, pahole.Options{
+	res, err := paholebuild.Bootstrap(cmd.Context(), h, paholebuild.Options{
 		Source:        src,
 		Dir:           dir,
 		Prefix:        prefix,
@@ -192,7 +192,7 @@ stops ninja cleanly; running the same command again resumes the build.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.src, "src", "", "an llvm-project checkout to build")
-	f.StringVar(&o.ref, "ref", "", "the llvm-project tag or branch to clone, shallow (default "+llvm.DefaultRef+")")
+	f.StringVar(&o.ref, "ref", "", "the llvm-project tag or branch to clone, shallow (default "+llvmbuild.DefaultRef+")")
 	f.StringVar(&o.buildDir, "build-dir", "", "the build directory (default SRC/build, or one in ~/.cache/bpfdoctor/llvm)")
 	f.StringVar(&o.prefix, "prefix", "", "install there when the build is done (default: use it from the build directory)")
 	f.StringVar(&o.targets, "targets", "", `LLVM_TARGETS_TO_BUILD (default: BPF and the host's target, e.g. "BPF;X86")`)
@@ -212,17 +212,13 @@ func runBootstrapLLVM(cmd *cobra.Command, io IO, o *llvmOptions) error {
 	if root, err := cacheDir(io); err == nil {
 		cache = filepath.Join(root, "llvm")
 	}
-	plan, err := llvm.NewPlan(cmd.Context(), h, llvm.Options{
+	plan, err := llvmbuild.NewPlan(cmd.Context(), h, llvmbuild.Options{
 		Src: o.src, Ref: o.ref, CacheDir: cache, BuildDir: o.buildDir, Prefix: o.prefix,
 		Targets: o.targets, Projects: o.projects, Jobs: o.jobs, LinkJobs: o.linkJobs,
 		HostArch: runtime.GOARCH, CPUs: runtime.NumCPU(), CXX: io.Getenv("CXX"),
 	})
-	var ue *llvm.UsageError
-	if errors.As(err, &ue) {
-		return usage.Wrap(err)
-	}
 	if err != nil {
-		return err
+		return err // a usage.Error from a bad option exits 2
 	}
 	blocked := plan.Blocked()
 	if o.dryRun {
@@ -243,7 +239,7 @@ func runBootstrapLLVM(cmd *cobra.Command, io IO, o *llvmOptions) error {
 	}
 	bar := fetch.NewBar(io.ErrOut, "building LLVM", barMode(io, fetch.Lines), fetch.Steps)
 	log := &stepLog{w: io.ErrOut, bars: []*fetch.Bar{bar}}
-	res, err := plan.Run(cmd.Context(), h, llvm.RunOptions{
+	res, err := plan.Run(cmd.Context(), h, llvmbuild.RunOptions{
 		Log:      log,
 		Progress: func(s cmake.Status) { bar.Update(s.Done, s.Total) },
 	})

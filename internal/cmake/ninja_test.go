@@ -1,9 +1,10 @@
 package cmake
 
 import (
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 func TestParseNinjaStatus(t *testing.T) {
@@ -37,13 +38,10 @@ func TestParseNinjaStatus(t *testing.T) {
 // project with NINJA_STATUS="[%f/%t] ": a full build, a run with no work
 // and a failing one.
 func TestParseNinjaStatusRealOutput(t *testing.T) {
-	b, err := os.ReadFile("testdata/ninja-1.11.1-build.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := testkit.ReadTestdata(t, "ninja-1.11.1-build.txt")
 	var runs [][]Status
 	var noWork, failed int
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		switch {
 		case strings.HasPrefix(line, "ninja: Entering directory"):
 			runs = append(runs, nil)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 func payload() []byte { return bytes.Repeat([]byte("dwarves "), 64<<10) } // 512 KiB
@@ -87,7 +89,7 @@ func TestFileHTTPS(t *testing.T) {
 	if warn.Len() != 0 {
 		t.Errorf("warned over https: %q", warn.String())
 	}
-	assertOnly(t, filepath.Dir(dest), "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, filepath.Dir(dest), "dwarves-1.31.tar.xz")
 }
 
 func TestFilePlainHTTPLoopbackWarns(t *testing.T) {
@@ -127,7 +129,7 @@ func TestFileRefuses(t *testing.T) {
 			dir := t.TempDir()
 			dest := filepath.Join(dir, "f")
 			// A previous good file stays when a new download fails.
-			os.WriteFile(dest, []byte("old"), 0o644)
+			testkit.WriteFile(t, dest, "old", 0o644)
 			start := time.Now()
 			_, err := File(context.Background(), tt.url, dest, tt.o)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -139,7 +141,7 @@ func TestFileRefuses(t *testing.T) {
 			if b, _ := os.ReadFile(dest); string(b) != "old" {
 				t.Errorf("dest changed to %q", b)
 			}
-			assertOnly(t, dir, "f")
+			testkit.AssertDir(t, dir, "f")
 		})
 	}
 	_, err := File(context.Background(), plainSrv.URL+"/nope", filepath.Join(t.TempDir(), "x"), Options{})
@@ -167,17 +169,5 @@ func TestCheckURL(t *testing.T) {
 		if _, err := CheckURL(u); err == nil {
 			t.Errorf("CheckURL(%s) accepted", raw)
 		}
-	}
-}
-
-func assertOnly(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(names, ",") {
-		t.Errorf("%s holds %v, want %v (a partial download left behind?)", dir, got, names)
 	}
 }

@@ -1,8 +1,7 @@
 // Package llvm understands the LLVM/clang toolchain used to build BPF
-// programs: it parses the text that llc, clang and the llvm-* tools print,
-// and plans and runs an LLVM
-// build (bootstrap llvm) through the host it is given. It never prints to
-// the terminal; progress goes to the io.Writer its caller passes.
+// programs: it parses the text that llc, clang and the llvm-* tools print.
+// It runs nothing; building LLVM (bootstrap llvm) is package
+// bootstrap/llvmbuild, and reading the objects clang produces is bpfobj.
 package llvm
 
 import (

@@ -1,6 +1,8 @@
 // Package pahole understands the versions and BTF capabilities of pahole
 // (the dwarves project), the tool that turns DWARF into the kernel's BTF. It
-// only parses text handed to it: running pahole is the caller's business.
+// only parses text handed to it: running pahole is the caller's business,
+// and fetching and building a release (bootstrap pahole) is package
+// bootstrap/paholebuild.
 package pahole
 
 import (

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mholt/archives"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -171,4 +173,41 @@ func WriteFile(t testing.TB, path, body string, mode os.FileMode) {
 	if err := os.WriteFile(path, []byte(body), mode); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// DirNames lists dir's entries by name, in os.ReadDir's sorted order; a
+// directory that cannot be read lists nothing.
+func DirNames(dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// AssertDir requires dir to hold exactly names, given sorted: what a
+// refused download, unpack or build may leave behind.
+func AssertDir(t testing.TB, dir string, names ...string) {
+	t.Helper()
+	if got := DirNames(dir); strings.Join(got, ",") != strings.Join(names, ",") {
+		t.Errorf("%s holds %v, want %v", dir, got, names)
+	}
+}
+
+// Xz compresses b as xz, the compression of dwarves releases.
+func Xz(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := archives.Xz{}.OpenWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

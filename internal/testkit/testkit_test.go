@@ -5,8 +5,11 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mholt/archives"
 )
 
 func TestTar(t *testing.T) {
@@ -46,5 +49,29 @@ func TestFakeHost(t *testing.T) {
 	out, err := h.Run(context.Background(), "llc")
 	if err != nil || strings.TrimSpace(string(out.Stdout)) != "fake llc" {
 		t.Fatalf("Run(llc) = %+v, %v", out, err)
+	}
+}
+
+func TestDirNames(t *testing.T) {
+	dir := t.TempDir()
+	WriteFile(t, filepath.Join(dir, "b"), "", 0o644)
+	WriteFile(t, filepath.Join(dir, "a/x"), "", 0o644)
+	if got := strings.Join(DirNames(dir), ","); got != "a,b" {
+		t.Errorf("DirNames = %s, want a,b", got)
+	}
+	if got := DirNames(filepath.Join(dir, "missing")); len(got) != 0 {
+		t.Errorf("DirNames(missing) = %v", got)
+	}
+	AssertDir(t, dir, "a", "b")
+	AssertDir(t, filepath.Join(dir, "missing"))
+}
+
+func TestXz(t *testing.T) {
+	r, err := archives.Xz{}.OpenReader(bytes.NewReader(Xz(t, []byte("dwarves"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(r); err != nil || string(b) != "dwarves" {
+		t.Errorf("round trip = %q, %v", b, err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // FuzzUnpack feeds arbitrary bytes to Extract. Whatever the input, nothing
@@ -17,16 +19,16 @@ import (
 // symlinks that stay inside it, within the limits.
 func FuzzUnpack(f *testing.F) {
 	seeds := [][]byte{
-		makeTar(f, dir("p/"), file("p/a", "a"), symlink("p/l", "a"), file("./p/b", "b")),
-		makeTar(f, file("../evil", "x")),
-		makeTar(f, file("/abs", "x")),
-		makeTar(f, symlink("p/out", "../../x"), file("p/out/y", "y")),
-		makeTar(f, dir("a/b/"), symlink("a/b/up", "../.."), symlink("a/b/y", "up/../..")),
-		makeTar(f, file("p/a", "a"), hardlink("p/h", "p/a")),
-		makeTar(f, ent{name: "p/null", typeflag: tar.TypeChar, mode: 0o666}),
-		makeTar(f, file("p/a", "1"), file("p/a", "2")),
-		gz(f, makeTar(f, file("p/x", "x"))),
-		xz(f, makeTar(f, file("p/x", "x"))),
+		testkit.Tar(f, dir("p/"), file("p/a", "a"), symlink("p/l", "a"), file("./p/b", "b")),
+		testkit.Tar(f, file("../evil", "x")),
+		testkit.Tar(f, file("/abs", "x")),
+		testkit.Tar(f, symlink("p/out", "../../x"), file("p/out/y", "y")),
+		testkit.Tar(f, dir("a/b/"), symlink("a/b/up", "../.."), symlink("a/b/y", "up/../..")),
+		testkit.Tar(f, file("p/a", "a"), hardlink("p/h", "p/a")),
+		testkit.Tar(f, testkit.TarEntry{Name: "p/null", Typeflag: tar.TypeChar, Mode: 0o666}),
+		testkit.Tar(f, file("p/a", "1"), file("p/a", "2")),
+		gz(f, testkit.Tar(f, file("p/x", "x"))),
+		testkit.Xz(f, testkit.Tar(f, file("p/x", "x"))),
 		makeZip(f, zent{"p/x", "x", 0o644}, zent{"p/l", "../..", fs.ModeSymlink | 0o777}),
 		[]byte("not an archive"),
 	}

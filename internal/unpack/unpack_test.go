@@ -14,77 +14,25 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mholt/archives"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
-// ent is one archive entry; typeflag 0 means a regular file.
-type ent struct {
-	name     string
-	typeflag byte
-	body     string
-	link     string
-	mode     int64
-	size     int64 // header size when it should differ from len(body)
+func file(name, body string) testkit.TarEntry {
+	return testkit.TarEntry{Name: name, Body: body, Mode: 0o644}
 }
-
-func file(name, body string) ent {
-	return ent{name: name, typeflag: tar.TypeReg, body: body, mode: 0o644}
+func dir(name string) testkit.TarEntry {
+	return testkit.TarEntry{Name: name, Typeflag: tar.TypeDir, Mode: 0o755}
 }
-func dir(name string) ent { return ent{name: name, typeflag: tar.TypeDir, mode: 0o755} }
-func symlink(name, to string) ent {
-	return ent{name: name, typeflag: tar.TypeSymlink, link: to, mode: 0o777}
+func symlink(name, to string) testkit.TarEntry {
+	return testkit.TarEntry{Name: name, Typeflag: tar.TypeSymlink, Link: to, Mode: 0o777}
 }
-func hardlink(name, to string) ent {
-	return ent{name: name, typeflag: tar.TypeLink, link: to, mode: 0o644}
-}
-
-func makeTar(t testing.TB, ents ...ent) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range ents {
-		h := &tar.Header{Name: e.name, Typeflag: e.typeflag, Linkname: e.link, Mode: e.mode, Size: int64(len(e.body)), Format: tar.FormatPAX}
-		if e.typeflag != tar.TypeReg {
-			h.Size = 0
-		}
-		if e.size != 0 {
-			h.Size = e.size
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatalf("write header %q: %v", e.name, err)
-		}
-		if e.typeflag == tar.TypeReg {
-			body := e.body
-			if e.size > int64(len(body)) {
-				body += strings.Repeat("x", int(e.size)-len(body))
-			}
-			if _, err := tw.Write([]byte(body)); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+func hardlink(name, to string) testkit.TarEntry {
+	return testkit.TarEntry{Name: name, Typeflag: tar.TypeLink, Link: to, Mode: 0o644}
 }
 
 func gz(t testing.TB, b []byte) []byte {
 	var buf bytes.Buffer
 	w := gzip.NewWriter(&buf)
-	w.Write(b)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func xz(t testing.TB, b []byte) []byte {
-	var buf bytes.Buffer
-	w, err := archives.Xz{}.OpenWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w.Write(b)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
@@ -156,8 +104,8 @@ func (s sandbox) assertNothingLeft(t *testing.T) {
 func TestExtractGood(t *testing.T) {
 	s := newSandbox(t)
 	setuid := file("pkg-1.0/bin/tool", "#!/bin/sh\n")
-	setuid.mode = 0o4755
-	archive := makeTar(t,
+	setuid.Mode = 0o4755
+	archive := testkit.Tar(t,
 		dir("pkg-1.0/"),
 		file("pkg-1.0/README", "hello\n"),
 		setuid,
@@ -199,12 +147,12 @@ func TestExtractGood(t *testing.T) {
 }
 
 func TestExtractCompressedAndZip(t *testing.T) {
-	plain := makeTar(t, dir("p/"), file("p/x", "x\n"))
+	plain := testkit.Tar(t, dir("p/"), file("p/x", "x\n"))
 	for name, data := range map[string][]byte{
 		"p.tar.gz": gz(t, plain),
-		"p.tar.xz": xz(t, plain),
+		"p.tar.xz": testkit.Xz(t, plain),
 		// The name is only a hint: content decides.
-		"p.bin": xz(t, plain),
+		"p.bin": testkit.Xz(t, plain),
 		"p.zip": makeZip(t, zent{"p/", "", fs.ModeDir | 0o755}, zent{"p/x", "x\n", 0o644}, zent{"p/l", "x", fs.ModeSymlink | 0o777}),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -221,9 +169,9 @@ func TestExtractCompressedAndZip(t *testing.T) {
 
 func TestExtractRefuses(t *testing.T) {
 	big := file("p/big", "")
-	big.size = 2048
+	big.Size = 2048
 	lying := file("p/lying", "")
-	lying.mode = 0o120644 // c_ISLNK in the mode, regular in the type flag
+	lying.Mode = 0o120644 // c_ISLNK in the mode, regular in the type flag
 	tests := []struct {
 		name    string
 		archive func(s sandbox) []byte
@@ -232,65 +180,71 @@ func TestExtractRefuses(t *testing.T) {
 		unsafe  bool   // an *UnsafeError
 	}{
 		{name: "dot-dot", want: `entry "../evil": path leaves the tree`, unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/ok", "ok"), file("../evil", "x")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/ok", "ok"), file("../evil", "x")) }},
 		{name: "dot-dot inside", want: "path leaves the tree", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/../../outside/evil", "x")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/../../outside/evil", "x")) }},
 		{name: "absolute", want: "absolute path", unsafe: true,
-			archive: func(s sandbox) []byte { return makeTar(t, file(filepath.Join(s.outside, "abs"), "x")) }},
+			archive: func(s sandbox) []byte { return testkit.Tar(t, file(filepath.Join(s.outside, "abs"), "x")) }},
 		{name: "absolute dir", want: "absolute path", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, dir("/")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, dir("/")) }},
 		{name: "backslash", want: "backslash", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file(`p\..\..\evil`, "x")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file(`p\..\..\evil`, "x")) }},
 		{name: "symlink absolute", want: `symlink to the absolute path "/etc"`, unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, symlink("p/etc", "/etc")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, symlink("p/etc", "/etc")) }},
 		{name: "symlink escape", want: `symlink to "../../outside" points outside the tree`, unsafe: true,
 			archive: func(sandbox) []byte {
-				return makeTar(t, symlink("p/out", "../../outside"), file("p/out/evil", "x"))
+				return testkit.Tar(t, symlink("p/out", "../../outside"), file("p/out/evil", "x"))
 			}},
 		{name: "symlink chain escape", want: "does not resolve inside the tree", unsafe: true,
 			archive: func(sandbox) []byte {
 				// Each target is local on paper; together they climb out.
-				return makeTar(t, dir("a/b/"), symlink("a/b/up", "../.."), symlink("a/b/y", "up/../.."))
+				return testkit.Tar(t, dir("a/b/"), symlink("a/b/up", "../.."), symlink("a/b/y", "up/../.."))
 			}},
 		{name: "symlink loop", want: "does not resolve inside the tree", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, symlink("p/a", "b"), symlink("p/b", "a")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, symlink("p/a", "b"), symlink("p/b", "a")) }},
 		{name: "write through symlink", want: `goes through the symlink "p/l"`, unsafe: true,
 			archive: func(sandbox) []byte {
-				return makeTar(t, dir("p/sub/"), symlink("p/l", "sub"), file("p/l/x", "x"))
+				return testkit.Tar(t, dir("p/sub/"), symlink("p/l", "sub"), file("p/l/x", "x"))
 			}},
 		{name: "hard link", want: `hard link to "p/a": hard links are not unpacked`, unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/a", "a"), hardlink("p/h", "p/a")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/a", "a"), hardlink("p/h", "p/a")) }},
 		{name: "hard link outside", want: "hard link", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, hardlink("p/passwd", "/etc/passwd")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, hardlink("p/passwd", "/etc/passwd")) }},
 		{name: "char device", want: "character device", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, ent{name: "p/null", typeflag: tar.TypeChar, mode: 0o666}) }},
+			archive: func(sandbox) []byte {
+				return testkit.Tar(t, testkit.TarEntry{Name: "p/null", Typeflag: tar.TypeChar, Mode: 0o666})
+			}},
 		{name: "block device", want: "block device", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, ent{name: "p/sda", typeflag: tar.TypeBlock, mode: 0o660}) }},
+			archive: func(sandbox) []byte {
+				return testkit.Tar(t, testkit.TarEntry{Name: "p/sda", Typeflag: tar.TypeBlock, Mode: 0o660})
+			}},
 		{name: "fifo", want: "FIFO", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, ent{name: "p/fifo", typeflag: tar.TypeFifo, mode: 0o644}) }},
+			archive: func(sandbox) []byte {
+				return testkit.Tar(t, testkit.TarEntry{Name: "p/fifo", Typeflag: tar.TypeFifo, Mode: 0o644})
+			}},
 		{name: "mode bits disagree with type", want: "mode bits say", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, lying) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, lying) }},
 		{name: "duplicate", want: "duplicate entry", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/a", "good"), file("p/a", "evil")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/a", "good"), file("p/a", "evil")) }},
 		{name: "duplicate after symlink", want: "duplicate entry", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, symlink("p/a", "b"), file("p/a", "evil")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, symlink("p/a", "b"), file("p/a", "evil")) }},
 		{name: "file over a directory", want: "conflicts with the directory", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/d/x", "x"), file("p/d", "evil")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/d/x", "x"), file("p/d", "evil")) }},
 		{name: "file as a parent", want: `goes through the file "p/f"`, unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, file("p/f", "x"), file("p/f/x", "x")) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, file("p/f", "x"), file("p/f/x", "x")) }},
 		{name: "file bigger than the cap", limits: Limits{MaxFileSize: 1024}, want: "2048 bytes, more than the 1024-byte limit for one file", unsafe: true,
-			archive: func(sandbox) []byte { return makeTar(t, big) }},
+			archive: func(sandbox) []byte { return testkit.Tar(t, big) }},
 		{name: "total over the cap", limits: Limits{MaxTotalSize: 1500}, want: "more than the 1500-byte limit", unsafe: true,
 			archive: func(sandbox) []byte {
-				return makeTar(t, file("p/a", strings.Repeat("a", 1000)), file("p/b", strings.Repeat("b", 1000)))
+				return testkit.Tar(t, file("p/a", strings.Repeat("a", 1000)), file("p/b", strings.Repeat("b", 1000)))
 			}},
 		{name: "too many entries", limits: Limits{MaxEntries: 3}, want: "more than 3 entries", unsafe: true,
 			archive: func(sandbox) []byte {
-				return makeTar(t, file("p/1", ""), file("p/2", ""), file("p/3", ""), file("p/4", ""))
+				return testkit.Tar(t, file("p/1", ""), file("p/2", ""), file("p/3", ""), file("p/4", ""))
 			}},
 		{name: "truncated", want: "read archive",
 			archive: func(sandbox) []byte {
-				b := makeTar(t, file("p/a", strings.Repeat("a", 4096)))
+				b := testkit.Tar(t, file("p/a", strings.Repeat("a", 4096)))
 				return b[:1024]
 			}},
 		{name: "not an archive", want: ErrFormat.Error(),
@@ -302,7 +256,7 @@ func TestExtractRefuses(t *testing.T) {
 		{name: "zip symlink escape", want: "points outside the tree", unsafe: true,
 			archive: func(sandbox) []byte { return makeZip(t, zent{"p/l", "../../../etc", fs.ModeSymlink | 0o777}) }},
 		{name: "gzip dot-dot", want: "path leaves the tree", unsafe: true,
-			archive: func(sandbox) []byte { return gz(t, makeTar(t, file("../evil", "x"))) }},
+			archive: func(sandbox) []byte { return gz(t, testkit.Tar(t, file("../evil", "x"))) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -325,7 +279,7 @@ func TestExtractRefuses(t *testing.T) {
 
 func TestExtractCheckRefuses(t *testing.T) {
 	s := newSandbox(t)
-	archive := makeTar(t, file("p/README", "x"))
+	archive := testkit.Tar(t, file("p/README", "x"))
 	_, err := Extract(context.Background(), bytes.NewReader(archive), "p.tar", s.dest, Options{
 		Check: func(tree fs.FS) error {
 			if _, err := fs.Stat(tree, "p/README"); err != nil {
@@ -345,7 +299,7 @@ func TestExtractCancelled(t *testing.T) {
 	s := newSandbox(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Extract(ctx, bytes.NewReader(makeTar(t, file("p/a", "a"))), "p.tar", s.dest, Options{})
+	_, err := Extract(ctx, bytes.NewReader(testkit.Tar(t, file("p/a", "a"))), "p.tar", s.dest, Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
@@ -357,8 +311,8 @@ func TestExtractCancelled(t *testing.T) {
 func TestExtractReadOnlyDir(t *testing.T) {
 	s := newSandbox(t)
 	ro := dir("p/ro/")
-	ro.mode = 0o555
-	if _, err := Extract(context.Background(), bytes.NewReader(makeTar(t, ro, file("p/ro/x", "x"))), "p.tar", s.dest, Options{}); err != nil {
+	ro.Mode = 0o555
+	if _, err := Extract(context.Background(), bytes.NewReader(testkit.Tar(t, ro, file("p/ro/x", "x"))), "p.tar", s.dest, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.RemoveAll(s.dest); err != nil {

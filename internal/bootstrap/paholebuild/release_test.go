@@ -1,4 +1,4 @@
-package pahole
+package paholebuild
 
 import (
 	"archive/tar"
@@ -14,7 +14,9 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
-	"github.com/mholt/archives"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 // testKey is a real OpenPGP key made for the test; ed25519 keeps it fast.
@@ -27,54 +29,12 @@ func testKey(t testing.TB, name string) *openpgp.Entity {
 	return e
 }
 
-// tent is one tar entry of a test release.
-type tent struct {
-	name     string
-	body     string
-	typeflag byte
-	link     string
-	mode     int64
+// reg is a regular file of a test release.
+func reg(name, body string) testkit.TarEntry {
+	return testkit.TarEntry{Name: name, Body: body, Mode: 0o644}
 }
 
-func reg(name, body string) tent {
-	return tent{name: name, body: body, typeflag: tar.TypeReg, mode: 0o644}
-}
-
-func makeTar(t testing.TB, ents []tent) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, e := range ents {
-		h := &tar.Header{Name: e.name, Typeflag: e.typeflag, Linkname: e.link, Mode: e.mode, Format: tar.FormatPAX}
-		if e.typeflag == tar.TypeReg {
-			h.Size = int64(len(e.body))
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			t.Fatal(err)
-		}
-		if e.typeflag == tar.TypeReg {
-			tw.Write([]byte(e.body))
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func xzOf(t testing.TB, b []byte) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w, err := archives.Xz{}.OpenWriter(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(b)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func ver(major, minor int) pahole.Version { return pahole.Version{Major: major, Minor: minor} }
 
 // sign makes a kernel.org-style detached, armored signature over the
 // uncompressed tar.
@@ -89,10 +49,10 @@ func sign(t testing.TB, key *openpgp.Entity, tarBytes []byte) []byte {
 
 // upstreamTree is the shape of a dwarves release: one top directory with
 // the libbpf submodule in lib/bpf.
-func upstreamTree(v string, extra ...tent) []tent {
+func upstreamTree(v string, extra ...testkit.TarEntry) []testkit.TarEntry {
 	top := "dwarves-" + v + "/"
-	ents := []tent{
-		{name: top, typeflag: tar.TypeDir, mode: 0o755},
+	ents := []testkit.TarEntry{
+		{Name: top, Typeflag: tar.TypeDir, Mode: 0o755},
 		reg(top+"README", "dwarves\n"),
 		reg(top+"lib/bpf/src/libbpf.h", "/* libbpf */\n"),
 		reg(top+"lib/bpf/src/btf.h", "/* btf */\n"),
@@ -105,9 +65,9 @@ type release struct {
 	tar, xz, sig []byte
 }
 
-func newRelease(t testing.TB, key *openpgp.Entity, ents []tent) release {
-	tb := makeTar(t, ents)
-	return release{tar: tb, xz: xzOf(t, tb), sig: sign(t, key, tb)}
+func newRelease(t testing.TB, key *openpgp.Entity, ents []testkit.TarEntry) release {
+	tb := testkit.Tar(t, ents...)
+	return release{tar: tb, xz: testkit.Xz(t, tb), sig: sign(t, key, tb)}
 }
 
 // mirror is a loopback HTTP server of release files that counts requests.
@@ -168,13 +128,13 @@ func TestNewSource(t *testing.T) {
 		wantErr           string
 	}{
 		{want: Source{Version: Newest(), URL: "https://fedorapeople.org/~acme/dwarves/dwarves-1.31.tar.xz", SigURL: "https://fedorapeople.org/~acme/dwarves/dwarves-1.31.tar.sign"}},
-		{version: "v1.27", want: Source{Version: Version{1, 27}, URL: ReleaseBase + "dwarves-1.27.tar.xz", SigURL: ReleaseBase + "dwarves-1.27.tar.sign"}},
+		{version: "v1.27", want: Source{Version: ver(1, 27), URL: ReleaseBase + "dwarves-1.27.tar.xz", SigURL: ReleaseBase + "dwarves-1.27.tar.sign"}},
 		{url: "https://mirror.example/pub/dwarves-1.30.tar.gz?x=1",
-			want: Source{Version: Version{1, 30}, URL: "https://mirror.example/pub/dwarves-1.30.tar.gz?x=1", SigURL: "https://mirror.example/pub/dwarves-1.30.tar.sign"}},
-		{url: "http://127.0.0.1:9/d/dwarves-1.29.tar.bz2", want: Source{Version: Version{1, 29}, URL: "http://127.0.0.1:9/d/dwarves-1.29.tar.bz2", SigURL: "http://127.0.0.1:9/d/dwarves-1.29.tar.sign"}},
+			want: Source{Version: ver(1, 30), URL: "https://mirror.example/pub/dwarves-1.30.tar.gz?x=1", SigURL: "https://mirror.example/pub/dwarves-1.30.tar.sign"}},
+		{url: "http://127.0.0.1:9/d/dwarves-1.29.tar.bz2", want: Source{Version: ver(1, 29), URL: "http://127.0.0.1:9/d/dwarves-1.29.tar.bz2", SigURL: "http://127.0.0.1:9/d/dwarves-1.29.tar.sign"}},
 		{url: "/srv/dwarves-1.31.tar.xz", sha: strings.Repeat("AB", 32),
-			want: Source{Version: Version{1, 31}, Path: "/srv/dwarves-1.31.tar.xz", SigPath: "/srv/dwarves-1.31.tar.sign", SHA256: strings.Repeat("ab", 32)}},
-		{url: "file:///srv/pahole.tgz", version: "1.31", want: Source{Version: Version{1, 31}, Path: "/srv/pahole.tgz"}},
+			want: Source{Version: ver(1, 31), Path: "/srv/dwarves-1.31.tar.xz", SigPath: "/srv/dwarves-1.31.tar.sign", SHA256: strings.Repeat("ab", 32)}},
+		{url: "file:///srv/pahole.tgz", version: "1.31", want: Source{Version: ver(1, 31), Path: "/srv/pahole.tgz"}},
 		{version: "1.15", wantErr: "pahole 1.15 is older than 1.16"},
 		{version: "latest", wantErr: `invalid pahole version "latest"`},
 		{sha: "abc", wantErr: "--sha256: invalid SHA-256"},
@@ -198,7 +158,7 @@ func TestNewSource(t *testing.T) {
 }
 
 func TestNewestIsTheLastCapability(t *testing.T) {
-	if Newest() != (Version{1, 31}) {
+	if Newest() != (ver(1, 31)) {
 		t.Errorf("Newest = %s; update the test with the capability table", Newest())
 	}
 }
@@ -251,7 +211,7 @@ func TestObtain(t *testing.T) {
 
 	// A cached copy that no longer verifies is fetched again.
 	cached := filepath.Join(o.Dir, "dwarves-1.31.tar.xz")
-	os.WriteFile(cached, xzOf(t, makeTar(t, upstreamTree("1.31", reg("dwarves-1.31/evil", "x")))), 0o644)
+	os.WriteFile(cached, testkit.Xz(t, testkit.Tar(t, upstreamTree("1.31", reg("dwarves-1.31/evil", "x"))...)), 0o644)
 	v, err = Obtain(context.Background(), src, o)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +220,7 @@ func TestObtain(t *testing.T) {
 	if m.total() != 4 || !strings.Contains(log.String(), "does not verify") {
 		t.Errorf("requests = %d, log %q", m.total(), log.String())
 	}
-	assertDir(t, o.Dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, o.Dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 }
 
 func TestObtainRefuses(t *testing.T) {
@@ -268,8 +228,8 @@ func TestObtainRefuses(t *testing.T) {
 	other := testKey(t, "Someone Else")
 	good := newRelease(t, key, upstreamTree("1.31"))
 	tampered := good
-	tampered.tar = makeTar(t, upstreamTree("1.31", reg("dwarves-1.31/backdoor.c", "evil")))
-	tampered.xz = xzOf(t, tampered.tar)
+	tampered.tar = testkit.Tar(t, upstreamTree("1.31", reg("dwarves-1.31/backdoor.c", "evil"))...)
+	tampered.xz = testkit.Xz(t, tampered.tar)
 
 	tests := []struct {
 		name     string
@@ -306,7 +266,7 @@ func TestObtainRefuses(t *testing.T) {
 				t.Errorf("err = %v\nwant %q", err, tt.want)
 			}
 			// A refused download is deleted, with its temporary files.
-			assertDir(t, o.Dir)
+			testkit.AssertDir(t, o.Dir)
 		})
 	}
 }
@@ -373,12 +333,12 @@ func TestObtainLocalFile(t *testing.T) {
 	if _, err := Obtain(context.Background(), src, o); err == nil || !strings.Contains(err.Error(), "its SHA-256 is") {
 		t.Errorf("err = %v", err)
 	}
-	assertDir(t, dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, dir, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 }
 
 func TestVersionFromName(t *testing.T) {
-	for name, want := range map[string]Version{
-		"dwarves-1.31.tar.xz": {1, 31}, "dwarves-1.24.tar.bz2": {1, 24}, "pahole-v1.30.tar.gz": {1, 30}, "dwarves-1.16.tar": {1, 16},
+	for name, want := range map[string]pahole.Version{
+		"dwarves-1.31.tar.xz": ver(1, 31), "dwarves-1.24.tar.bz2": ver(1, 24), "pahole-v1.30.tar.gz": ver(1, 30), "dwarves-1.16.tar": ver(1, 16),
 	} {
 		if got, ok := VersionFromName(name); !ok || got != want {
 			t.Errorf("VersionFromName(%q) = %v, %v", name, got, ok)
@@ -388,17 +348,5 @@ func TestVersionFromName(t *testing.T) {
 		if _, ok := VersionFromName(name); ok {
 			t.Errorf("VersionFromName(%q) accepted", name)
 		}
-	}
-}
-
-func assertDir(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	ents, _ := os.ReadDir(dir)
-	var got []string
-	for _, e := range ents {
-		got = append(got, e.Name())
-	}
-	if strings.Join(got, ",") != strings.Join(names, ",") {
-		t.Errorf("%s holds %v, want %v", dir, got, names)
 	}
 }

@@ -1,4 +1,9 @@
-package pahole
+// Package paholebuild is `bpfdoctor bootstrap pahole`: it fetches a
+// dwarves release, verifies it (the maintainer's OpenPGP signature, or a
+// given SHA-256) before anything is unpacked, unpacks it safely, builds it
+// with cmake and installs it through a staging directory. What pahole's
+// versions and capabilities mean is package pahole.
+package paholebuild
 
 import (
 	"context"
@@ -17,6 +22,7 @@ import (
 	"github.com/mholt/archives"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
 )
 
@@ -27,25 +33,28 @@ const ReleaseBase = "https://fedorapeople.org/~acme/dwarves/"
 
 // Newest is the newest pahole release this binary knows: the last row of
 // the capability table, so the default moves with what the doctor knows.
-func Newest() Version { return capabilities[len(capabilities)-1].Since }
+func Newest() pahole.Version {
+	caps := pahole.Capabilities()
+	return caps[len(caps)-1].Since
+}
 
 // TarballName is "dwarves-1.31.tar.xz".
-func TarballName(v Version) string { return "dwarves-" + v.String() + ".tar.xz" }
+func TarballName(v pahole.Version) string { return "dwarves-" + v.String() + ".tar.xz" }
 
 // ReleaseURL is the official tarball of v.
-func ReleaseURL(v Version) string { return ReleaseBase + TarballName(v) }
+func ReleaseURL(v pahole.Version) string { return ReleaseBase + TarballName(v) }
 
 var releaseRe = regexp.MustCompile(`^[vV]?([0-9]{1,2})\.([0-9]{1,2})$`)
 
 // ParseRelease reads a --version value: "1.31" or "v1.31".
-func ParseRelease(s string) (Version, error) {
+func ParseRelease(s string) (pahole.Version, error) {
 	m := releaseRe.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return Version{}, fmt.Errorf("invalid pahole version %q: want a release such as %s", s, Newest())
+		return pahole.Version{}, fmt.Errorf("invalid pahole version %q: want a release such as %s", s, Newest())
 	}
-	v, _ := ParseVersion(m[1] + "." + m[2])
-	if v.Less(MinBTF) {
-		return Version{}, fmt.Errorf("pahole %s is older than %s, the oldest that can make the kernel's BTF", v, MinBTF)
+	v, _ := pahole.ParseVersion(m[1] + "." + m[2])
+	if v.Less(pahole.MinBTF) {
+		return pahole.Version{}, fmt.Errorf("pahole %s is older than %s, the oldest that can make the kernel's BTF", v, pahole.MinBTF)
 	}
 	return v, nil
 }
@@ -54,12 +63,12 @@ var nameRe = regexp.MustCompile(`^(?:dwarves|pahole)-v?([0-9]{1,2}\.[0-9]{1,2})\
 
 // VersionFromName reads the version in a tarball name such as
 // "dwarves-1.31.tar.xz".
-func VersionFromName(name string) (Version, bool) {
+func VersionFromName(name string) (pahole.Version, bool) {
 	m := nameRe.FindStringSubmatch(name)
 	if m == nil {
-		return Version{}, false
+		return pahole.Version{}, false
 	}
-	v, err := ParseVersion(m[1])
+	v, err := pahole.ParseVersion(m[1])
 	return v, err == nil
 }
 
@@ -76,7 +85,7 @@ func signatureName(name string) (string, bool) {
 
 // Source is where a pahole release comes from and how it is verified.
 type Source struct {
-	Version Version
+	Version pahole.Version
 	// URL is an https (or loopback http) URL; Path a local file. One is set.
 	URL, Path string
 	// SigURL or SigPath is the detached signature, "" when none can be
@@ -502,7 +511,7 @@ func topDir(fsys fs.FS) (string, error) {
 var errNoLibbpf = errors.New("it has no " + libbpfHeader + ": this is a git snapshot or a GitHub release tarball, which leave out the libbpf submodule")
 
 // NoLibbpfHint names the tarball to use instead of one without lib/bpf.
-func NoLibbpfHint(v Version) string {
+func NoLibbpfHint(v pahole.Version) string {
 	return "use the release tarball from " + ReleaseURL(v) + ", which includes it"
 }
 

@@ -1,11 +1,10 @@
-package llvm
-
-// The build plan for `bpfdoctor bootstrap llvm`: what bpf_devel_QA.rst
-// recommends when a distribution's LLVM lacks the BPF back end or is too
-// old (a Ninja build of LLVM and clang with the BPF and host targets),
-// with the preflight checks that make it fail in seconds rather than after
-// an hour. Building the plan only probes tools for their versions; Run in
-// build.go executes it.
+// Package llvmbuild plans and runs `bpfdoctor bootstrap llvm`: what
+// bpf_devel_QA.rst recommends when a distribution's LLVM lacks the BPF back
+// end or is too old (a Ninja build of LLVM and clang with the BPF and host
+// targets), with the preflight checks that make it fail in seconds rather
+// than after an hour. NewPlan only probes tools for their versions;
+// Plan.Run executes it. What LLVM's versions and tools mean is package llvm.
+package llvmbuild
 
 import (
 	"bufio"
@@ -19,12 +18,16 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/bootstrap"
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 // DefaultRef is the llvm-project tag cloned when neither a source tree nor
@@ -63,27 +66,16 @@ type Options struct {
 	CXX string
 	// DiskNeed overrides DefaultDiskNeed (tests).
 	DiskNeed uint64
-	// FreeDisk overrides statfs (tests).
+	// FreeDisk overrides host.FreeDisk (tests).
 	FreeDisk func(dir string) (uint64, error)
 }
 
-// CheckStatus is how a preflight item turned out.
-type CheckStatus int
-
-const (
-	CheckOK      CheckStatus = iota
-	CheckWarn                // works, but may bite (disk, memory)
-	CheckMissing             // the build cannot work
-	CheckAbsent              // optional and not there (lld, ccache)
-)
-
-// Mark is the report's mark for the status.
-func (s CheckStatus) Mark() string { return [...]string{"✓", "!", "✗", "-"}[s] }
-
-// Check is one preflight line.
+// Check is one preflight line. Its Status is finding.Pass, Warn (works,
+// but may bite: disk, memory), Fail (the build cannot work) or Skip
+// (optional and not there: lld, ccache).
 type Check struct {
 	Name   string
-	Status CheckStatus
+	Status finding.Status
 	Detail string
 	// Fix is the command that repairs a miss, "" when there is none.
 	Fix string
@@ -120,16 +112,6 @@ var (
 	projectsRe = regexp.MustCompile(`^[a-z][a-z0-9-]*(;[a-z][a-z0-9-]*)*$`)
 )
 
-// UsageError is a bad option, which the CLI turns into exit code 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-
-func usagef(format string, args ...any) error {
-	return &UsageError{fmt.Errorf(format, args...)}
-}
-
 // HostTarget maps a GOARCH to the LLVM target that builds for it.
 func HostTarget(goarch string) string {
 	switch goarch {
@@ -154,24 +136,24 @@ func HostTarget(goarch string) string {
 }
 
 // NewPlan checks the options, probes the tools and lays out the commands.
-// Only bad options are errors (a *UsageError); a missing tool is a Check.
+// Only bad options are errors (a usage.Error); a missing tool is a Check.
 func NewPlan(ctx context.Context, h *host.Host, o Options) (*Plan, error) {
 	if o.Src != "" && o.Ref != "" {
-		return nil, usagef("--src and --ref exclude each other: build a tree you have, or clone one")
+		return nil, usage.Errorf("--src and --ref exclude each other: build a tree you have, or clone one")
 	}
 	if o.Jobs < 0 || o.LinkJobs < 0 {
-		return nil, usagef("--jobs and --link-jobs must be positive")
+		return nil, usage.Errorf("--jobs and --link-jobs must be positive")
 	}
 	p := &Plan{Opts: o}
 
 	if o.Src != "" {
 		abs, err := filepath.Abs(o.Src)
 		if err != nil {
-			return nil, usagef("--src %s: %v", o.Src, err)
+			return nil, usage.Errorf("--src %s: %v", o.Src, err)
 		}
 		p.SrcDir = abs
 		if fi, err := os.Stat(filepath.Join(abs, "llvm", "CMakeLists.txt")); err != nil || !fi.Mode().IsRegular() {
-			return nil, usagef("--src %s: not an llvm-project tree (no llvm/CMakeLists.txt)", o.Src)
+			return nil, usage.Errorf("--src %s: not an llvm-project tree (no llvm/CMakeLists.txt)", o.Src)
 		}
 	} else {
 		p.Ref = o.Ref
@@ -180,10 +162,10 @@ func NewPlan(ctx context.Context, h *host.Host, o Options) (*Plan, error) {
 		}
 		// A ref starting with "-" would be an option to git.
 		if !refRe.MatchString(p.Ref) || strings.Contains(p.Ref, "..") {
-			return nil, usagef("invalid --ref %q: want a tag or branch such as %s", p.Ref, DefaultRef)
+			return nil, usage.Errorf("invalid --ref %q: want a tag or branch such as %s", p.Ref, DefaultRef)
 		}
 		if o.CacheDir == "" {
-			return nil, usagef("no cache directory to clone into: set HOME or XDG_CACHE_HOME, or pass --src")
+			return nil, usage.Errorf("no cache directory to clone into: set HOME or XDG_CACHE_HOME, or pass --src")
 		}
 		p.SrcDir = filepath.Join(o.CacheDir, "llvm-project-"+strings.ReplaceAll(p.Ref, "/", "_"))
 		if _, err := os.Stat(filepath.Join(p.SrcDir, "llvm", "CMakeLists.txt")); err != nil {
@@ -195,7 +177,7 @@ func NewPlan(ctx context.Context, h *host.Host, o Options) (*Plan, error) {
 	case o.BuildDir != "":
 		abs, err := filepath.Abs(o.BuildDir)
 		if err != nil {
-			return nil, usagef("--build-dir %s: %v", o.BuildDir, err)
+			return nil, usage.Errorf("--build-dir %s: %v", o.BuildDir, err)
 		}
 		p.BuildDir = abs
 	case o.Src != "":
@@ -206,28 +188,28 @@ func NewPlan(ctx context.Context, h *host.Host, o Options) (*Plan, error) {
 	if o.Prefix != "" {
 		abs, err := filepath.Abs(o.Prefix)
 		if err != nil {
-			return nil, usagef("--prefix %s: %v", o.Prefix, err)
+			return nil, usage.Errorf("--prefix %s: %v", o.Prefix, err)
 		}
 		o.Prefix = abs
 	}
 	if o.Targets == "" {
 		ht := HostTarget(o.HostArch)
 		if ht == "" {
-			return nil, usagef("no LLVM target known for %q: pass --targets \"BPF;<target>\"", o.HostArch)
+			return nil, usage.Errorf("no LLVM target known for %q: pass --targets \"BPF;<target>\"", o.HostArch)
 		}
 		o.Targets = "BPF;" + ht
 	}
 	if !targetsRe.MatchString(o.Targets) {
-		return nil, usagef("invalid --targets %q: want names separated by ';', such as \"BPF;X86\"", o.Targets)
+		return nil, usage.Errorf("invalid --targets %q: want names separated by ';', such as \"BPF;X86\"", o.Targets)
 	}
 	if !strings.Contains(";"+o.Targets+";", ";BPF;") && o.Targets != "all" {
-		return nil, usagef("--targets %q lacks BPF, the point of this build", o.Targets)
+		return nil, usage.Errorf("--targets %q lacks BPF, the point of this build", o.Targets)
 	}
 	if o.Projects == "" {
 		o.Projects = "clang"
 	}
 	if !projectsRe.MatchString(o.Projects) {
-		return nil, usagef("invalid --projects %q: want names separated by ';', such as \"clang\" or \"clang;lld\"", o.Projects)
+		return nil, usage.Errorf("invalid --projects %q: want names separated by ';', such as \"clang\" or \"clang;lld\"", o.Projects)
 	}
 	p.Opts = o
 
@@ -334,12 +316,6 @@ func treeMajor(src string) int {
 
 func (p *Plan) add(c Check) { p.Checks = append(p.Checks, c) }
 
-// install is the distribution's command for pkg, "" when unknown.
-func install(h *host.Host, pkg distro.Package) string {
-	cmd, _ := distro.OfHost(h).InstallCommand(h.UID == 0, pkg)
-	return cmd
-}
-
 func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {
 	if p.Clone != nil {
 		p.toolCheck(ctx, h, "git", "git", distro.Git, "", req, func(out string) string {
@@ -359,13 +335,13 @@ func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {
 		p.UseLLD = true
 		p.add(Check{Name: "lld", Detail: "found: links with -DLLVM_USE_LINKER=lld"})
 	} else {
-		p.add(Check{Name: "lld", Status: CheckAbsent, Detail: "not found (optional: clang links faster and in less memory with lld)"})
+		p.add(Check{Name: "lld", Status: finding.Skip, Detail: "not found (optional: clang links faster and in less memory with lld)"})
 	}
 	if _, err := h.LookPath("ccache"); err == nil {
 		p.UseCCache = true
 		p.add(Check{Name: "ccache", Detail: "found: compiles with -DLLVM_CCACHE_BUILD=ON"})
 	} else {
-		p.add(Check{Name: "ccache", Status: CheckAbsent, Detail: "not found (optional: rebuilds after a change are faster with ccache)"})
+		p.add(Check{Name: "ccache", Status: finding.Skip, Detail: "not found (optional: rebuilds after a change are faster with ccache)"})
 	}
 	p.linkJobs(h)
 }
@@ -374,12 +350,12 @@ func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {
 func (p *Plan) toolCheck(ctx context.Context, h *host.Host, name, tool string, pkg distro.Package, min string, req requirement, version func(string) string) {
 	path, err := h.LookPath(tool)
 	if err != nil {
-		p.add(Check{Name: name, Status: CheckMissing, Detail: "not found", Fix: install(h, pkg)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: "not found", Fix: bootstrap.InstallCommand(h, pkg)})
 		return
 	}
 	out, err := h.Run(ctx, path, "--version")
 	if err != nil {
-		p.add(Check{Name: name, Status: CheckMissing, Detail: fmt.Sprintf("%s does not run: %v", path, err), Fix: install(h, pkg)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: fmt.Sprintf("%s does not run: %v", path, err), Fix: bootstrap.InstallCommand(h, pkg)})
 		return
 	}
 	v := version(string(out.Stdout))
@@ -388,13 +364,13 @@ func (p *Plan) toolCheck(ctx context.Context, h *host.Host, name, tool string, p
 		p.add(Check{Name: name, Detail: detail})
 		return
 	}
-	got, err := parseNumber(v)
+	got, err := leadingVersion(v)
 	want, _ := semver.NewVersion(min)
 	switch {
 	case err != nil:
-		p.add(Check{Name: name, Status: CheckWarn, Detail: fmt.Sprintf("%s: cannot read its version; %s needs %s or newer", detail, req.from, min)})
+		p.add(Check{Name: name, Status: finding.Warn, Detail: fmt.Sprintf("%s: cannot read its version; %s needs %s or newer", detail, req.from, min)})
 	case got.LessThan(want):
-		p.add(Check{Name: name, Status: CheckMissing, Detail: fmt.Sprintf("%s is older than the %s %s needs", detail, min, req.from), Fix: install(h, pkg)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: fmt.Sprintf("%s is older than the %s %s needs", detail, min, req.from), Fix: bootstrap.InstallCommand(h, pkg)})
 	default:
 		p.add(Check{Name: name, Detail: fmt.Sprintf("%s; %s needs %s or newer", detail, req.from, min)})
 	}
@@ -425,30 +401,30 @@ func (p *Plan) compilerCheck(ctx context.Context, h *host.Host, req requirement)
 		}
 	}
 	if path == "" {
-		p.add(Check{Name: name, Status: CheckMissing, Detail: "not found ($CXX, c++, g++ or clang++)", Fix: install(h, distro.CXXCompiler)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: "not found ($CXX, c++, g++ or clang++)", Fix: bootstrap.InstallCommand(h, distro.CXXCompiler)})
 		return
 	}
 	out, err := h.Run(ctx, path, "--version")
 	if err != nil {
-		p.add(Check{Name: name, Status: CheckMissing, Detail: fmt.Sprintf("%s does not run: %v", path, err), Fix: install(h, distro.CXXCompiler)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: fmt.Sprintf("%s does not run: %v", path, err), Fix: bootstrap.InstallCommand(h, distro.CXXCompiler)})
 		return
 	}
 	need := fmt.Sprintf("%s needs GCC %s or Clang %s or newer", req.from, req.gcc, req.clang)
 	kind, ver, min := "", "", ""
-	if c, err := ParseClangVersion(string(out.Stdout)); err == nil {
+	if c, err := llvm.ParseClangVersion(string(out.Stdout)); err == nil {
 		kind, ver, min = "Clang", c.Version.Version.String(), req.clang
 	} else if m := gccVersionRe.FindStringSubmatch(firstLine(string(out.Stdout))); m != nil {
 		kind, ver, min = "GCC", m[1], req.gcc
 	}
 	if kind == "" {
-		p.add(Check{Name: name, Status: CheckWarn, Detail: fmt.Sprintf("%s: cannot tell which compiler this is; %s", path, need)})
+		p.add(Check{Name: name, Status: finding.Warn, Detail: fmt.Sprintf("%s: cannot tell which compiler this is; %s", path, need)})
 		return
 	}
 	detail := fmt.Sprintf("%s %s (%s)", kind, ver, path)
 	got, err1 := semver.NewVersion(ver)
 	want, err2 := semver.NewVersion(min)
 	if err1 == nil && err2 == nil && got.LessThan(want) {
-		p.add(Check{Name: name, Status: CheckMissing, Detail: fmt.Sprintf("%s is too old: %s", detail, need), Fix: install(h, distro.CXXCompiler)})
+		p.add(Check{Name: name, Status: finding.Fail, Detail: fmt.Sprintf("%s is too old: %s", detail, need), Fix: bootstrap.InstallCommand(h, distro.CXXCompiler)})
 		return
 	}
 	p.add(Check{Name: name, Detail: detail + "; " + need})
@@ -465,14 +441,14 @@ func (p *Plan) diskCheck() {
 	dir := existingAncestor(p.BuildDir)
 	free := p.Opts.FreeDisk
 	if free == nil {
-		free = statfsFree
+		free = host.FreeDisk
 	}
 	n, err := free(dir)
 	switch {
 	case err != nil:
-		p.add(Check{Name: "disk", Status: CheckWarn, Detail: fmt.Sprintf("cannot tell the free space in %s: %v", dir, err)})
+		p.add(Check{Name: "disk", Status: finding.Warn, Detail: fmt.Sprintf("cannot tell the free space in %s: %v", dir, err)})
 	case n < need:
-		p.add(Check{Name: "disk", Status: CheckWarn, Detail: fmt.Sprintf("%s free in %s; the build needs about %s: choose another --build-dir or free space", gib(n), dir, gib(need))})
+		p.add(Check{Name: "disk", Status: finding.Warn, Detail: fmt.Sprintf("%s free in %s; the build needs about %s: choose another --build-dir or free space", gib(n), dir, gib(need))})
 	default:
 		p.add(Check{Name: "disk", Detail: fmt.Sprintf("%s free in %s; the build needs about %s", gib(n), dir, gib(need))})
 	}
@@ -501,7 +477,7 @@ func memAvailable(h *host.Host) (uint64, error) {
 func (p *Plan) memoryCheck(h *host.Host) {
 	avail, err := memAvailable(h)
 	if err != nil {
-		p.add(Check{Name: "memory", Status: CheckWarn, Detail: fmt.Sprintf("cannot tell the free memory: %v", err)})
+		p.add(Check{Name: "memory", Status: finding.Warn, Detail: fmt.Sprintf("cannot tell the free memory: %v", err)})
 		return
 	}
 	per, linker := uint64(linkMemOther), "GNU ld"
@@ -511,7 +487,7 @@ func (p *Plan) memoryCheck(h *host.Host) {
 	jobs := max(1, int(avail/per))
 	p.LinkJobs = jobs
 	if avail < per {
-		p.add(Check{Name: "memory", Status: CheckWarn, Detail: fmt.Sprintf("%s available; one clang link with %s takes about %s: add swap or close programs, or the build will be killed while linking", gib(avail), linker, gib(per))})
+		p.add(Check{Name: "memory", Status: finding.Warn, Detail: fmt.Sprintf("%s available; one clang link with %s takes about %s: add swap or close programs, or the build will be killed while linking", gib(avail), linker, gib(per))})
 		return
 	}
 	p.add(Check{Name: "memory", Detail: fmt.Sprintf("%s available; one clang link with %s takes about %s", gib(avail), linker, gib(per))})
@@ -581,7 +557,7 @@ func (p *Plan) Defines() [][2]string { return append([][2]string(nil), p.defines
 func (p *Plan) Blocked() []Check {
 	var b []Check
 	for _, c := range p.Checks {
-		if c.Status == CheckMissing {
+		if c.Status == finding.Fail {
 			b = append(b, c)
 		}
 	}
@@ -589,7 +565,7 @@ func (p *Plan) Blocked() []Check {
 }
 
 // PathLine is the shell line that puts the new tools first on PATH.
-func (p *Plan) PathLine() string { return "export PATH=" + Quote(p.BinDir) + ":$PATH" }
+func (p *Plan) PathLine() string { return bootstrap.PathLine(p.BinDir) }
 
 // WritePreflight writes one line per check; a miss carries its fix.
 func (p *Plan) WritePreflight(w io.Writer) {
@@ -640,32 +616,44 @@ func (p *Plan) WriteDryRun(w io.Writer) {
 	}
 }
 
-// DisplayCommand renders a command for a POSIX shell, writing cmake
-// definitions the way LLVM's documentation does: -DNAME="a;b".
+// DisplayCommand renders a command for a POSIX shell (shell.Quote), but
+// writes a cmake definition whose value needs quoting the way LLVM's
+// documentation does: -DNAME="a;b".
 func DisplayCommand(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
-		if name, val, ok := strings.Cut(a, "="); ok && strings.HasPrefix(name, "-D") && plain(name) && !plain(val) {
+		if name, val, ok := strings.Cut(a, "="); ok && strings.HasPrefix(name, "-D") && shell.Quote(name) == name && val != "" && shell.Quote(val) != val {
 			q[i] = name + `="` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "$", `\$`, "`", "\\`").Replace(val) + `"`
 			continue
 		}
-		q[i] = Quote(a)
+		q[i] = shell.Quote(a)
 	}
 	return strings.Join(q, " ")
 }
 
-// Quote quotes s for a POSIX shell when it needs it.
-func Quote(s string) string {
-	if plain(s) && s != "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// numberRe is the numeric head of a version; the rest is vendor noise
+// ("3.28.20240101-gabc").
+var numberRe = regexp.MustCompile(`^(\d+)(?:\.(\d+))?(?:\.(\d+))?`)
 
-func plain(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:,@%", r))
-	}) < 0
+// leadingVersion reads the numeric head of a tool's version (cmake's) the
+// way package llvm reads LLVM's, whose parser is not exported.
+func leadingVersion(tok string) (*semver.Version, error) {
+	m := numberRe.FindStringSubmatch(tok)
+	if m == nil {
+		return nil, fmt.Errorf("parse version %q: no number", tok)
+	}
+	var parts [3]uint64
+	for i, s := range m[1:] {
+		if s == "" {
+			continue
+		}
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("parse version %q: %w", tok, err)
+		}
+		parts[i] = n
+	}
+	return semver.New(parts[0], parts[1], parts[2], "", ""), nil
 }
 
 func firstLine(s string) string {
@@ -688,12 +676,4 @@ func existingAncestor(p string) string {
 		}
 		p = parent
 	}
-}
-
-func statfsFree(dir string) (uint64, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	return st.Bavail * uint64(st.Bsize), nil
 }

@@ -1,4 +1,4 @@
-package pahole
+package paholebuild
 
 import (
 	"bytes"

@@ -1,17 +1,18 @@
-package llvm
+package llvmbuild
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
 )
 
 // RunOptions are where a build reports.
@@ -27,7 +28,7 @@ type RunOptions struct {
 
 // Result is what a finished build gives.
 type Result struct {
-	LLC LLC
+	LLC llvm.LLC
 	// LLCPath is the llc checked last: the installed one with a prefix.
 	LLCPath string
 	// Configured: cmake ran (the cache did not match the plan).
@@ -164,14 +165,14 @@ func wrapStep(ctx context.Context, what string, err error) error {
 }
 
 // checkLLC runs an llc and requires the BPF back end in it.
-func checkLLC(ctx context.Context, h *host.Host, path string) (LLC, error) {
+func checkLLC(ctx context.Context, h *host.Host, path string) (llvm.LLC, error) {
 	out, err := h.Run(ctx, path, "--version")
 	if err != nil {
-		return LLC{}, fmt.Errorf("check the new llc: %w", err)
+		return llvm.LLC{}, fmt.Errorf("check the new llc: %w", err)
 	}
-	l, err := ParseLLCVersion(string(out.Stdout))
+	l, err := llvm.ParseLLCVersion(string(out.Stdout))
 	if err != nil {
-		return LLC{}, fmt.Errorf("check the new llc %s: %w", path, err)
+		return llvm.LLC{}, fmt.Errorf("check the new llc %s: %w", path, err)
 	}
 	if m := l.MissingBPFTargets(); len(m) > 0 {
 		return l, fmt.Errorf("the new llc %s lacks the BPF back end (missing: %s)", path, strings.Join(m, ", "))

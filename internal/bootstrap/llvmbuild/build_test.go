@@ -1,13 +1,11 @@
-package llvm
+package llvmbuild
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,20 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
-
-func requireTools(t *testing.T, names ...string) {
-	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s is required (BPFDOCTOR_REQUIRE_TOOLS=1): %v", n, err)
-			}
-			t.Skipf("%s not installed", n)
-		}
-	}
-}
 
 // supportFiles is how many translation units the miniature LLVM has: enough
 // ninja edges to stop a build in the middle and resume it.
@@ -100,11 +88,7 @@ int main(int argc, char **argv) {
 	}
 	files["llvm/lib/Support/Sum.cpp"] = decls.String() + sum.String() + "; }\n"
 	for name, body := range files {
-		p := filepath.Join(src, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testkit.WriteFile(t, filepath.Join(src, name), body, 0o644)
 	}
 	return src
 }
@@ -147,7 +131,7 @@ func checkStatuses(t *testing.T, ss []cmake.Status) {
 // without configuring again, the new llc is checked for BPF and
 // installed, and a third run has no work.
 func TestRunEndToEnd(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "c++")
+	testkit.Tools(t, "cmake", "ninja", "c++")
 	src := miniLLVM(t)
 	build := filepath.Join(t.TempDir(), "build")
 	prefix := filepath.Join(t.TempDir(), "opt", "llvm")
@@ -261,7 +245,7 @@ func TestRunEndToEnd(t *testing.T) {
 // A changed flag configures again; a build directory of another
 // generator is refused rather than deleted.
 func TestRunReconfiguresAndRefusesOtherGenerator(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "c++")
+	testkit.Tools(t, "cmake", "ninja", "c++")
 	src := miniLLVM(t)
 	build := filepath.Join(t.TempDir(), "build")
 	h := host.Real()
@@ -301,7 +285,7 @@ func TestRunReconfiguresAndRefusesOtherGenerator(t *testing.T) {
 
 // A build that fails shows the log's tail and names the log.
 func TestRunFailureShowsLog(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "c++")
+	testkit.Tools(t, "cmake", "ninja", "c++")
 	src := miniLLVM(t)
 	os.WriteFile(filepath.Join(src, "llvm/lib/Support/S03.cpp"), []byte("int support_3() { return not C++; }\n"), 0o644)
 	h := host.Real()
@@ -318,18 +302,16 @@ func TestRunFailureShowsLog(t *testing.T) {
 
 // An llc without BPF is not accepted as the result.
 func TestCheckLLC(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, out string) string {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte("#!/bin/sh\ncat <<'EOF'\n"+out+"\nEOF\n"), 0o755)
-		return p
-	}
-	h := &host.Host{Root: "/", Timeout: 5 * time.Second}
-	noBPF := write("llc-nobpf", "LLVM (http://llvm.org/):\n  LLVM version 23.1.3\n\n  Registered Targets:\n    x86-64 - 64-bit X86: EM_X86_64\n")
+	prints := func(out string) string { return "cat <<'EOF'\n" + out + "\nEOF\n" }
+	h := testkit.Fake{Tools: map[string]string{
+		"llc-nobpf":   prints("LLVM (http://llvm.org/):\n  LLVM version 23.1.3\n\n  Registered Targets:\n    x86-64 - 64-bit X86: EM_X86_64\n"),
+		"llc-garbage": prints("segfault"),
+	}}.Host(t)
+	noBPF := filepath.Join(h.Path[0], "llc-nobpf")
 	if _, err := checkLLC(context.Background(), h, noBPF); err == nil || !strings.Contains(err.Error(), "lacks the BPF back end (missing: bpf, bpfel, bpfeb)") {
 		t.Errorf("err = %v", err)
 	}
-	garbage := write("llc-garbage", "segfault")
+	garbage := filepath.Join(h.Path[0], "llc-garbage")
 	if _, err := checkLLC(context.Background(), h, garbage); err == nil || !strings.Contains(err.Error(), "no version line") {
 		t.Errorf("err = %v", err)
 	}

@@ -1,12 +1,10 @@
-package pahole
+package paholebuild
 
 import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,8 +13,11 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/bootstrap"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
 )
 
@@ -25,23 +26,16 @@ import (
 // build shows up.
 func fakeHost(t *testing.T, headers bool, tools ...string) *host.Host {
 	t.Helper()
-	root, bin := t.TempDir(), t.TempDir()
-	write := func(p, s string, mode os.FileMode) {
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(s), mode); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(filepath.Join(root, "etc/os-release"), "ID=debian\nVERSION_ID=12\n", 0o644)
+	f := testkit.Fake{Files: map[string]string{"/etc/os-release": "ID=debian\nVERSION_ID=12\n"}, Tools: map[string]string{}}
 	if headers {
 		for _, h := range []string{"elfutils/libdw.h", "libelf.h", "x86_64-linux-gnu/zlib.h"} {
-			write(filepath.Join(root, "usr/include", h), "", 0o644)
+			f.Files["/usr/include/"+h] = ""
 		}
 	}
 	for _, tool := range tools {
-		write(filepath.Join(bin, tool), "#!/bin/sh\necho \"fake $0 must not run\" >&2\nexit 99\n", 0o755)
+		f.Tools[tool] = "echo \"fake $0 must not run\" >&2\nexit 99\n"
 	}
-	return &host.Host{Root: root, Path: []string{bin}, Timeout: 5 * time.Second, UID: 0}
+	return f.Host(t)
 }
 
 func TestBuildPreflight(t *testing.T) {
@@ -55,12 +49,12 @@ func TestBuildPreflight(t *testing.T) {
 	if strings.Join(what, "|") != want {
 		t.Errorf("needs = %q", what)
 	}
-	e := &NeedsError{Needs: needs, Command: InstallCommand(h, pkgsOf(needs)...)}
+	e := &NeedsError{Needs: needs, Command: bootstrap.InstallCommand(h, pkgsOf(needs)...)}
 	if !strings.HasSuffix(e.Error(), "; install with: apt-get install -y cmake ninja-build gcc libc6-dev libelf-dev libdw-dev zlib1g-dev") {
 		t.Errorf("error = %q", e)
 	}
 	h.UID = 1000
-	if c := InstallCommand(h, pkgsOf(needs)...); !strings.HasPrefix(c, "sudo apt-get install -y cmake") {
+	if c := bootstrap.InstallCommand(h, pkgsOf(needs)...); !strings.HasPrefix(c, "sudo apt-get install -y cmake") {
 		t.Errorf("non-root command = %q", c)
 	}
 
@@ -95,7 +89,7 @@ func TestBootstrapRefusesHostileTarballs(t *testing.T) {
 	top := "dwarves-1.31/"
 	tests := []struct {
 		name   string
-		ents   []tent
+		ents   []testkit.TarEntry
 		limits unpack.Limits
 		want   string
 	}{
@@ -104,20 +98,20 @@ func TestBootstrapRefusesHostileTarballs(t *testing.T) {
 		{name: "absolute", ents: upstreamTree("1.31", reg(filepath.Join(outside, "abs"), "x")),
 			want: `: absolute path`},
 		{name: "symlink escape", ents: upstreamTree("1.31",
-			tent{name: top + "lib/out", typeflag: tar.TypeSymlink, link: "../../../../../../../../../../../.." + outside, mode: 0o777},
+			testkit.TarEntry{Name: top + "lib/out", Typeflag: tar.TypeSymlink, Link: "../../../../../../../../../../../.." + outside, Mode: 0o777},
 			reg(top+"lib/out/pwned", "x")),
 			want: `points outside the tree`},
-		{name: "hard link", ents: upstreamTree("1.31", tent{name: top + "passwd", typeflag: tar.TypeLink, link: "/etc/passwd", mode: 0o644}),
+		{name: "hard link", ents: upstreamTree("1.31", testkit.TarEntry{Name: top + "passwd", Typeflag: tar.TypeLink, Link: "/etc/passwd", Mode: 0o644}),
 			want: `entry "dwarves-1.31/passwd": hard link to "/etc/passwd": hard links are not unpacked`},
-		{name: "device", ents: upstreamTree("1.31", tent{name: top + "sda", typeflag: tar.TypeBlock, mode: 0o660}),
+		{name: "device", ents: upstreamTree("1.31", testkit.TarEntry{Name: top + "sda", Typeflag: tar.TypeBlock, Mode: 0o660}),
 			want: `entry "dwarves-1.31/sda": block device: devices are not unpacked`},
-		{name: "fifo", ents: upstreamTree("1.31", tent{name: top + "fifo", typeflag: tar.TypeFifo, mode: 0o644}),
+		{name: "fifo", ents: upstreamTree("1.31", testkit.TarEntry{Name: top + "fifo", Typeflag: tar.TypeFifo, Mode: 0o644}),
 			want: `FIFO`},
 		{name: "file over the cap", ents: upstreamTree("1.31", reg(top+"huge.c", strings.Repeat("x", 4096))), limits: unpack.Limits{MaxFileSize: 1024},
 			want: `entry "dwarves-1.31/huge.c": 4096 bytes, more than the 1024-byte limit for one file`},
 		{name: "duplicate", ents: upstreamTree("1.31", reg(top+"README", "second copy")),
 			want: `entry "dwarves-1.31/README": duplicate entry`},
-		{name: "without lib/bpf", ents: []tent{reg(top+"CMakeLists.txt", "project(pahole C)\n"), reg(top+"pahole.c", "")},
+		{name: "without lib/bpf", ents: []testkit.TarEntry{reg(top+"CMakeLists.txt", "project(pahole C)\n"), reg(top+"pahole.c", "")},
 			want: "unpack dwarves-1.31.tar.xz: it has no lib/bpf/src/libbpf.h: this is a git snapshot or a GitHub release tarball, which leave out the libbpf submodule; use the release tarball from https://fedorapeople.org/~acme/dwarves/dwarves-1.31.tar.xz, which includes it"},
 	}
 	for _, tt := range tests {
@@ -144,10 +138,10 @@ func TestBootstrapRefusesHostileTarballs(t *testing.T) {
 				t.Errorf("the refusal should come after a good signature: %q", log.String())
 			}
 			lay := NewLayout(cache)
-			assertDir(t, lay.Sources)   // no tree, no temporary directory
-			assertDir(t, lay.Downloads) // the refused tarball is gone
-			assertDir(t, outside)       // nothing escaped
-			assertDir(t, filepath.Dir(lay.Sources), "downloads", "src")
+			testkit.AssertDir(t, lay.Sources)   // no tree, no temporary directory
+			testkit.AssertDir(t, lay.Downloads) // the refused tarball is gone
+			testkit.AssertDir(t, outside)       // nothing escaped
+			testkit.AssertDir(t, filepath.Dir(lay.Sources), "downloads", "src")
 			if _, err := os.Stat(prefix); !os.IsNotExist(err) {
 				t.Errorf("prefix touched: %v", err)
 			}
@@ -155,28 +149,20 @@ func TestBootstrapRefusesHostileTarballs(t *testing.T) {
 	}
 }
 
-func requireTools(t *testing.T, names ...string) {
+// requireBuild requires the real tools and everything a dwarves build
+// needs on this machine.
+func requireBuild(t *testing.T, names ...string) {
 	t.Helper()
-	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-				t.Fatalf("%s is required (BPFDOCTOR_REQUIRE_TOOLS=1): %v", n, err)
-			}
-			t.Skipf("%s not installed", n)
-		}
-	}
+	testkit.Tools(t, names...)
 	if needs := BuildPreflight(host.Real()); len(needs) > 0 {
-		if os.Getenv("BPFDOCTOR_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("build dependencies missing: %v", needs)
-		}
-		t.Skipf("build dependencies missing: %v", needs)
+		testkit.Missing(t, "build dependencies missing: %v", needs)
 	}
 }
 
 // miniDwarves is a C project in the shape of a dwarves release: cmake,
 // upstream's Debug-with--Werror default, the submodule check, a library
 // and a pahole that prints its version. body replaces pahole.c.
-func miniDwarves(printed string, body string) []tent {
+func miniDwarves(printed string, body string) []testkit.TarEntry {
 	top := "dwarves-1.31/"
 	if body == "" {
 		body = `#include <stdio.h>
@@ -235,7 +221,7 @@ func (p *progressLog) add(d, t int64) {
 // The real thing: cmake configures, ninja builds, the install is staged,
 // checked and moved into the prefix. A second run does nothing.
 func TestBootstrapBuildsAndInstalls(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "cc")
+	requireBuild(t, "cmake", "ninja", "cc")
 	key := testKey(t, "Test Maintainer")
 	m := newMirror(t, true)
 	m.put("1.31", newRelease(t, key, miniDwarves("1.31", "")))
@@ -260,9 +246,9 @@ func TestBootstrapBuildsAndInstalls(t *testing.T) {
 	if res.Pahole != bin || res.AlreadyInstalled || res.Tree == "" || !strings.HasPrefix(res.Verified, "good signature") {
 		t.Errorf("result = %+v", res)
 	}
-	out, err := exec.Command(bin, "--version").Output()
-	if err != nil || string(out) != "v1.31\n" {
-		t.Errorf("installed pahole --version = %q, %v", out, err)
+	out, err := h.Run(context.Background(), bin, "--version")
+	if err != nil || string(out.Stdout) != "v1.31\n" {
+		t.Errorf("installed pahole --version = %q, %v", out.Stdout, err)
 	}
 	if res.PathLine != "export PATH="+filepath.Join(prefix, "bin")+":$PATH" {
 		t.Errorf("PathLine = %q", res.PathLine)
@@ -290,8 +276,8 @@ func TestBootstrapBuildsAndInstalls(t *testing.T) {
 		t.Errorf("build log lacks ninja's output:\n%s", logFile)
 	}
 	// No staging directory or partial download is left.
-	assertDir(t, cache, "build", "downloads", "logs", "src")
-	assertDir(t, lay.Downloads, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
+	testkit.AssertDir(t, cache, "build", "downloads", "logs", "src")
+	testkit.AssertDir(t, lay.Downloads, "dwarves-1.31.tar.sign", "dwarves-1.31.tar.xz")
 
 	// Again: the installed pahole is the wanted one, so nothing happens.
 	hits := m.total()
@@ -320,7 +306,7 @@ func TestBootstrapBuildsAndInstalls(t *testing.T) {
 // Without ninja the build falls back to make, whose "[ NN%]" lines are the
 // progress.
 func TestBootstrapBuildsWithMake(t *testing.T) {
-	requireTools(t, "cmake", "make", "cc")
+	requireBuild(t, "cmake", "make", "cc")
 	key := testKey(t, "Test Maintainer")
 	m := newMirror(t, false)
 	m.put("1.31", newRelease(t, key, miniDwarves("1.31", "")))
@@ -328,8 +314,7 @@ func TestBootstrapBuildsWithMake(t *testing.T) {
 	h := host.Real()
 	bin := t.TempDir()
 	for _, tool := range []string{"cmake", "make", "cc"} {
-		p, _ := exec.LookPath(tool)
-		os.Symlink(p, filepath.Join(bin, tool))
+		os.Symlink(testkit.Tool(t, tool), filepath.Join(bin, tool))
 	}
 	h.Path = []string{bin} // bpfdoctor sees no ninja
 	var prog progressLog
@@ -340,8 +325,8 @@ func TestBootstrapBuildsWithMake(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("make build: %s", time.Since(start))
-	if out, err := exec.Command(res.Pahole, "--version").Output(); err != nil || string(out) != "v1.31\n" {
-		t.Errorf("pahole --version = %q, %v", out, err)
+	if out, err := host.Real().Run(context.Background(), res.Pahole, "--version"); err != nil || string(out.Stdout) != "v1.31\n" {
+		t.Errorf("pahole --version = %q, %v", out.Stdout, err)
 	}
 	if len(prog.calls) == 0 || prog.calls[len(prog.calls)-1] != [2]int64{100, 100} {
 		t.Errorf("progress = %v, want make's percentages up to 100", prog.calls)
@@ -350,7 +335,7 @@ func TestBootstrapBuildsWithMake(t *testing.T) {
 
 // A build whose pahole prints another version is not installed.
 func TestBootstrapWrongVersionInstallsNothing(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "cc")
+	requireBuild(t, "cmake", "ninja", "cc")
 	key := testKey(t, "Test Maintainer")
 	m := newMirror(t, false)
 	m.put("1.31", newRelease(t, key, miniDwarves("1.30", "")))
@@ -364,12 +349,12 @@ func TestBootstrapWrongVersionInstallsNothing(t *testing.T) {
 	if _, err := os.Stat(prefix); !os.IsNotExist(err) {
 		t.Errorf("prefix created: %v", err)
 	}
-	assertDir(t, cache, "build", "downloads", "logs", "src") // the stage is gone
+	testkit.AssertDir(t, cache, "build", "downloads", "logs", "src") // the stage is gone
 }
 
 // A failing build shows the log's tail and names the log.
 func TestBootstrapBuildFailureShowsLog(t *testing.T) {
-	requireTools(t, "cmake", "ninja", "cc")
+	requireBuild(t, "cmake", "ninja", "cc")
 	key := testKey(t, "Test Maintainer")
 	m := newMirror(t, false)
 	m.put("1.31", newRelease(t, key, miniDwarves("1.31", "int main(void) { this is not C; }\n")))

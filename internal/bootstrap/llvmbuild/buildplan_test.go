@@ -1,35 +1,35 @@
-package llvm
+package llvmbuild
 
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
 
 // planHost is a machine made for the test: tools that print the given
-// --version text, and a root with os-release and meminfo.
+// --version text, and a root with os-release and meminfo. It returns the
+// tools' directory too, which the golden files show as $BIN.
 func planHost(t *testing.T, memAvailKB string, tools map[string]string) (*host.Host, string) {
 	t.Helper()
-	root, bin := t.TempDir(), t.TempDir()
-	os.MkdirAll(filepath.Join(root, "etc"), 0o755)
-	os.MkdirAll(filepath.Join(root, "proc"), 0o755)
-	os.WriteFile(filepath.Join(root, "etc/os-release"), []byte("ID=debian\nVERSION_ID=12\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "proc/meminfo"), []byte("MemTotal:       16384000 kB\nMemFree:         1000000 kB\nMemAvailable:   "+memAvailKB+" kB\n"), 0o644)
-	for name, version := range tools {
-		script := "#!/bin/sh\ncat <<'EOF'\n" + version + "\nEOF\n"
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
-			t.Fatal(err)
-		}
+	f := testkit.Fake{
+		Files: map[string]string{
+			"/etc/os-release": "ID=debian\nVERSION_ID=12\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n",
+			"/proc/meminfo":   "MemTotal:       16384000 kB\nMemFree:         1000000 kB\nMemAvailable:   " + memAvailKB + " kB\n",
+		},
+		Tools: map[string]string{},
 	}
-	return &host.Host{Root: root, Path: []string{bin}, Timeout: 5 * time.Second, UID: 0}, bin
+	for name, version := range tools {
+		f.Tools[name] = "cat <<'EOF'\n" + version + "\nEOF\n"
+	}
+	h := f.Host(t)
+	return h, h.Path[0]
 }
 
 var debianTools = map[string]string{
@@ -41,11 +41,6 @@ var debianTools = map[string]string{
 
 func free(n uint64) func(string) (uint64, error) {
 	return func(string) (uint64, error) { return n, nil }
-}
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	testkit.Golden(t, name, []byte(got))
 }
 
 func dryRun(t *testing.T, h *host.Host, bin string, o Options) (string, *Plan) {
@@ -64,7 +59,7 @@ func dryRun(t *testing.T, h *host.Host, bin string, o Options) (string, *Plan) {
 func TestDryRunDefault(t *testing.T) {
 	h, bin := planHost(t, "12582912", debianTools)
 	got, p := dryRun(t, h, bin, Options{CacheDir: "/nonexistent/.cache/bpfdoctor/llvm", HostArch: "amd64", CPUs: 8, FreeDisk: free(100 << 30)})
-	golden(t, "dryrun-default.golden", got)
+	testkit.Golden(t, "dryrun-default.golden", []byte(got))
 	if p.LinkJobs != 3 || len(p.Blocked()) != 0 {
 		t.Errorf("link jobs %d, blocked %v", p.LinkJobs, p.Blocked())
 	}
@@ -83,14 +78,12 @@ func TestDryRunMissesAndSrc(t *testing.T) {
 	}
 	h, bin := planHost(t, "3145728", tools) // 3 GiB
 	src := t.TempDir()
-	os.MkdirAll(filepath.Join(src, "llvm/cmake/modules"), 0o755)
-	os.MkdirAll(filepath.Join(src, "cmake/Modules"), 0o755)
-	os.WriteFile(filepath.Join(src, "llvm/CMakeLists.txt"), []byte("# comment\ncmake_minimum_required(VERSION 3.20.0)\nproject(LLVM)\n"), 0o644)
-	os.WriteFile(filepath.Join(src, "cmake/Modules/LLVMVersion.cmake"), []byte("if(NOT DEFINED LLVM_VERSION_MAJOR)\n  set(LLVM_VERSION_MAJOR 19)\nendif()\n"), 0o644)
-	os.WriteFile(filepath.Join(src, "llvm/cmake/modules/CheckCompilerVersion.cmake"), []byte("set(GCC_MIN 7.4)\nset(GCC_SOFT_ERROR 7.4)\nset(CLANG_MIN 5.0)\nset(CLANG_SOFT_ERROR 5.0)\n"), 0o644)
+	testkit.WriteFile(t, filepath.Join(src, "llvm/CMakeLists.txt"), "# comment\ncmake_minimum_required(VERSION 3.20.0)\nproject(LLVM)\n", 0o644)
+	testkit.WriteFile(t, filepath.Join(src, "cmake/Modules/LLVMVersion.cmake"), "if(NOT DEFINED LLVM_VERSION_MAJOR)\n  set(LLVM_VERSION_MAJOR 19)\nendif()\n", 0o644)
+	testkit.WriteFile(t, filepath.Join(src, "llvm/cmake/modules/CheckCompilerVersion.cmake"), "set(GCC_MIN 7.4)\nset(GCC_SOFT_ERROR 7.4)\nset(CLANG_MIN 5.0)\nset(CLANG_SOFT_ERROR 5.0)\n", 0o644)
 	got, p := dryRun(t, h, bin, Options{Src: src, Prefix: "/opt/llvm-bpf", HostArch: "arm64", Jobs: 4, FreeDisk: free(5 << 30)})
 	got = strings.ReplaceAll(got, src, "$SRC")
-	golden(t, "dryrun-misses.golden", got)
+	testkit.Golden(t, "dryrun-misses.golden", []byte(got))
 	var blocked []string
 	for _, c := range p.Blocked() {
 		blocked = append(blocked, c.Name)
@@ -125,8 +118,7 @@ func TestNewPlanUsage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := NewPlan(context.Background(), h, tt.o)
-		var ue *UsageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+		if !usage.Is(err) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("NewPlan(%+v) = %v, want a usage error with %q", tt.o, err, tt.want)
 		}
 	}
@@ -168,7 +160,7 @@ func TestLinkJobs(t *testing.T) {
 				mem = c
 			}
 		}
-		if p.LinkJobs != tt.want || (mem.Status == CheckWarn) != tt.wantWarn {
+		if p.LinkJobs != tt.want || (mem.Status == finding.Warn) != tt.wantWarn {
 			t.Errorf("%s kB lld=%v %+v: link jobs %d (want %d), memory %+v", tt.memKB, tt.lld, tt.o, p.LinkJobs, tt.want, mem)
 		}
 	}

@@ -1,8 +1,7 @@
-package pahole
+package paholebuild
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,16 +11,15 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
-
-	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
-	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/bootstrap"
+	"github.com/bpfdoctor/bpfdoctor/internal/cmake"
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
 )
 
@@ -76,13 +74,6 @@ func hasHeader(h *host.Host, name string) bool {
 		}
 	}
 	return false
-}
-
-// InstallCommand is the distribution's command that installs pkgs, "" when
-// the distribution is unknown.
-func InstallCommand(h *host.Host, pkgs ...distro.Package) string {
-	cmd, _ := distro.OfHost(h).InstallCommand(h.UID == 0, pkgs...)
-	return cmd
 }
 
 // NeedsError lists the missing build dependencies and the command that
@@ -144,7 +135,7 @@ type Options struct {
 
 // Result is what Bootstrap did.
 type Result struct {
-	Version Version
+	Version pahole.Version
 	// Tree is the unpacked, verified source tree.
 	Tree string
 	// Verified says what vouched for the tarball; "" when nothing was
@@ -180,7 +171,7 @@ func Bootstrap(ctx context.Context, h *host.Host, o Options) (*Result, error) {
 		// Before any download: a missing compiler is found in a second,
 		// not after the fetch.
 		if needs := BuildPreflight(h); len(needs) > 0 {
-			e := &NeedsError{Needs: needs, Command: InstallCommand(h, pkgsOf(needs)...)}
+			e := &NeedsError{Needs: needs, Command: bootstrap.InstallCommand(h, pkgsOf(needs)...)}
 			return nil, fmt.Errorf("build pahole %s: %w", v, e)
 		}
 	}
@@ -246,7 +237,7 @@ func pathLine(h *host.Host, bin string) string {
 	if p, err := h.LookPath("pahole"); err == nil && sameFile(p, bin) {
 		return ""
 	}
-	return "export PATH=" + shell.Quote(filepath.Dir(bin)) + ":$PATH"
+	return bootstrap.PathLine(filepath.Dir(bin))
 }
 
 func sameFile(a, b string) bool {
@@ -255,20 +246,20 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
-func installedVersion(ctx context.Context, h *host.Host, bin string) (Version, error) {
+func installedVersion(ctx context.Context, h *host.Host, bin string) (pahole.Version, error) {
 	if fi, err := os.Stat(bin); err != nil || !fi.Mode().IsRegular() {
-		return Version{}, fs.ErrNotExist
+		return pahole.Version{}, fs.ErrNotExist
 	}
 	out, err := h.Run(ctx, bin, "--version")
 	if err != nil {
-		return Version{}, err
+		return pahole.Version{}, err
 	}
-	return ParseVersion(string(out.Stdout))
+	return pahole.ParseVersion(string(out.Stdout))
 }
 
 // BuildOptions place one build.
 type BuildOptions struct {
-	Version Version
+	Version pahole.Version
 	Src     string // the source tree (with lib/bpf)
 	// BuildDir is reused between runs: the build is incremental.
 	BuildDir string
@@ -373,13 +364,13 @@ func Build(ctx context.Context, h *host.Host, o BuildOptions) (err error) {
 // distribution's libdwarves (or make the distribution's pahole load ours).
 // The library directory is pinned to "lib": before 1.28 dwarves took it
 // from __LIB (empty by default, which puts libraries in the prefix itself).
-func ConfigureArgs(v Version, src, build, prefix, generator string) []string {
+func ConfigureArgs(v pahole.Version, src, build, prefix, generator string) []string {
 	args := []string{"-S", src, "-B", build, "-G", generator,
 		"-DCMAKE_BUILD_TYPE=Release",
 		"-DCMAKE_INSTALL_PREFIX=" + prefix,
 		"-DBUILD_SHARED_LIBS=OFF",
 	}
-	if v.Less(Version{1, 28}) {
+	if v.Less(pahole.Version{Major: 1, Minor: 28}) {
 		args = append(args, "-D__LIB=lib")
 	} else {
 		args = append(args, "-DCMAKE_INSTALL_LIBDIR=lib")
@@ -487,7 +478,7 @@ func moveTree(src, dst, last string) error {
 
 func moveFile(src, dst string) error {
 	err := os.Rename(src, dst)
-	if !errors.Is(err, syscall.EXDEV) {
+	if !host.IsCrossDevice(err) {
 		return err
 	}
 	// Another file system: copy next to dst, then rename over it.
