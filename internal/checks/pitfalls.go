@@ -262,7 +262,7 @@ func checkPitfalls(_ context.Context, e *Env) finding.Finding {
 		f.Status, f.Message, f.Fix = finding.Fail, fmt.Sprintf("clang's output for %s is unusable: %v", rec.b.name, rec.bad), broken
 		return f
 	}
-	var worst bpfobj.Level = bpfobj.Info
+	worst := bpfobj.Info
 	for _, p := range rec.problems {
 		worst = max(worst, p.Level)
 	}

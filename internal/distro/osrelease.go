@@ -74,10 +74,7 @@ func (o *OS) set(key, val string) {
 	case "ID":
 		o.ID = strings.ToLower(val)
 	case "ID_LIKE":
-		o.IDLike = nil
-		for _, f := range strings.Fields(strings.ToLower(val)) {
-			o.IDLike = append(o.IDLike, f)
-		}
+		o.IDLike = strings.Fields(strings.ToLower(val))
 	case "NAME":
 		o.Name = val
 	case "PRETTY_NAME":

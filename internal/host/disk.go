@@ -21,3 +21,8 @@ func FreeDisk(dir string) (uint64, error) {
 // destination are on different file systems (EXDEV): the caller then has
 // to copy.
 func IsCrossDevice(err error) bool { return errors.Is(err, syscall.EXDEV) }
+
+// IsNotDir reports whether err says a path component is not a directory
+// (ENOTDIR): for a lookup, a file where a directory should be means the
+// path does not exist either.
+func IsNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }

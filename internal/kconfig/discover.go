@@ -6,7 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"syscall"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
 // Candidates returns the places a running kernel's config may be, in the
@@ -41,7 +42,7 @@ func Discover(fsys fs.FS, release string) (*Config, string, error) {
 		f, err := fsys.Open(strings.TrimPrefix(path, "/"))
 		// ENOTDIR: a file where a directory should be (lib/modules/REL)
 		// means the candidate does not exist either.
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		if errors.Is(err, fs.ErrNotExist) || host.IsNotDir(err) {
 			continue
 		}
 		if err != nil {

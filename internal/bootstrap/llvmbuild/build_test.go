@@ -80,11 +80,11 @@ int main(int argc, char **argv) {
 	sum.WriteString("int support_sum() { return 0")
 	for i := range supportFiles {
 		files[fmt.Sprintf("llvm/lib/Support/S%02d.cpp", i)] = fmt.Sprintf("int support_%d() { return %d; }\n", i, i)
-		sum.WriteString(fmt.Sprintf(" + support_%d()", i))
+		fmt.Fprintf(&sum, " + support_%d()", i)
 	}
 	var decls strings.Builder
 	for i := range supportFiles {
-		decls.WriteString(fmt.Sprintf("int support_%d();\n", i))
+		fmt.Fprintf(&decls, "int support_%d();\n", i)
 	}
 	files["llvm/lib/Support/Sum.cpp"] = decls.String() + sum.String() + "; }\n"
 	for name, body := range files {
