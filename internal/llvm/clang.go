@@ -66,7 +66,7 @@ func parenVendor(paren string, v *semver.Version) string {
 	if m == nil {
 		return ""
 	}
-	sv, err := parseNumber(strings.TrimSpace(paren[len(m[1]):]))
+	sv, err := ParseNumber(strings.TrimSpace(paren[len(m[1]):]))
 	if err != nil || !sv.Equal(v) {
 		return ""
 	}

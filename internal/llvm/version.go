@@ -52,8 +52,9 @@ var (
 	numberRe = regexp.MustCompile(`^(\d+)(?:\.(\d+))?(?:\.(\d+))?`)
 )
 
-// parseNumber turns the numeric head of tok into a semver version.
-func parseNumber(tok string) (*semver.Version, error) {
+// ParseNumber turns the numeric head of a version token into a semver
+// version; bootstrap reads cmake's and ninja's versions with it too.
+func ParseNumber(tok string) (*semver.Version, error) {
 	m := numberRe.FindStringSubmatch(tok)
 	if m == nil {
 		return nil, fmt.Errorf("parse version %q: no number", tok)
@@ -97,7 +98,7 @@ func matchVersionGroups(ls []string, re *regexp.Regexp) (Version, int, []string,
 		if m == nil {
 			continue
 		}
-		sv, err := parseNumber(m[2])
+		sv, err := ParseNumber(m[2])
 		if err != nil {
 			continue
 		}

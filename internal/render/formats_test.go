@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
@@ -24,7 +26,7 @@ func TestFormatsGolden(t *testing.T) {
 			if err := Write(&b, tt.format, sample(), tt.o); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.file, b.Bytes())
+			testkit.Golden(t, tt.file, b.Bytes())
 		})
 	}
 }

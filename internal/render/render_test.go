@@ -3,17 +3,14 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // sample is a fixed run with every status, a fix, details and a source.
 func sample() Report {
@@ -36,23 +33,6 @@ func sample() Report {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
 func TestTextGolden(t *testing.T) {
 	for _, tt := range []struct {
 		name string
@@ -67,7 +47,7 @@ func TestTextGolden(t *testing.T) {
 			if err := Text(&b, sample(), tt.o); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tt.name, b.Bytes())
+			testkit.Golden(t, tt.name, b.Bytes())
 		})
 	}
 }
@@ -87,7 +67,7 @@ func TestJSON(t *testing.T) {
 	if err := JSON(&b, sample()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json", b.Bytes())
+	testkit.Golden(t, "report.json", b.Bytes())
 
 	var doc struct {
 		SchemaVersion int            `json:"schema_version"`

@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
 func TestTriageGolden(t *testing.T) {
@@ -10,7 +12,7 @@ func TestTriageGolden(t *testing.T) {
 	if err := Triage(&b, sample()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "triage.md", b.Bytes())
+	testkit.Golden(t, "triage.md", b.Bytes())
 }
 
 func TestRedact(t *testing.T) {

@@ -364,7 +364,7 @@ func (p *Plan) toolCheck(ctx context.Context, h *host.Host, name, tool string, p
 		p.add(Check{Name: name, Detail: detail})
 		return
 	}
-	got, err := leadingVersion(v)
+	got, err := llvm.ParseNumber(v)
 	want, _ := semver.NewVersion(min)
 	switch {
 	case err != nil:
@@ -629,31 +629,6 @@ func DisplayCommand(args []string) string {
 		q[i] = shell.Quote(a)
 	}
 	return strings.Join(q, " ")
-}
-
-// numberRe is the numeric head of a version; the rest is vendor noise
-// ("3.28.20240101-gabc").
-var numberRe = regexp.MustCompile(`^(\d+)(?:\.(\d+))?(?:\.(\d+))?`)
-
-// leadingVersion reads the numeric head of a tool's version (cmake's) the
-// way package llvm reads LLVM's, whose parser is not exported.
-func leadingVersion(tok string) (*semver.Version, error) {
-	m := numberRe.FindStringSubmatch(tok)
-	if m == nil {
-		return nil, fmt.Errorf("parse version %q: no number", tok)
-	}
-	var parts [3]uint64
-	for i, s := range m[1:] {
-		if s == "" {
-			continue
-		}
-		n, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("parse version %q: %w", tok, err)
-		}
-		parts[i] = n
-	}
-	return semver.New(parts[0], parts[1], parts[2], "", ""), nil
 }
 
 func firstLine(s string) string {
