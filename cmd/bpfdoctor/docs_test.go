@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +49,49 @@ func TestManPagesUpToDate(t *testing.T) {
 		got, err := os.ReadFile(filepath.Join(manDir, filepath.Base(g)))
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("docs/man/%s is out of date: run scripts/gen-docs.sh", filepath.Base(g))
+		}
+	}
+}
+
+// TestArchitectureNamesEveryPackage keeps docs/ARCHITECTURE.md's package
+// table complete: every package directory of the module has a row, and every
+// row names a package that exists.
+func TestArchitectureNamesEveryPackage(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "ARCHITECTURE.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9/]+)` \\|").FindAllSubmatch(b, -1) {
+		rows[string(m[1])] = true
+	}
+	have := map[string]bool{}
+	for _, top := range []string{"cmd", "internal"} {
+		err := filepath.WalkDir(filepath.Join("..", "..", top), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && (d.Name() == "testdata" || d.Name() == "fragments" || d.Name() == "keys") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") {
+				rel, _ := filepath.Rel(filepath.Join("..", ".."), filepath.Dir(p))
+				have[filepath.ToSlash(rel)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p := range have {
+		if !rows[p] {
+			t.Errorf("docs/ARCHITECTURE.md has no row for package %s", p)
+		}
+	}
+	for p := range rows {
+		if !have[p] {
+			t.Errorf("docs/ARCHITECTURE.md names %s, which is not a package", p)
 		}
 	}
 }
