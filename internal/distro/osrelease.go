@@ -74,7 +74,10 @@ func (o *OS) set(key, val string) {
 	case "ID":
 		o.ID = strings.ToLower(val)
 	case "ID_LIKE":
-		o.IDLike = strings.Fields(strings.ToLower(val))
+		o.IDLike = nil // an empty ID_LIKE is none, not an empty list
+		if f := strings.Fields(strings.ToLower(val)); len(f) > 0 {
+			o.IDLike = f
+		}
 	case "NAME":
 		o.Name = val
 	case "PRETTY_NAME":
