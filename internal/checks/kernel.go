@@ -10,6 +10,7 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
@@ -96,6 +97,10 @@ func (e *Env) configSays(sym string) string {
 	}
 }
 
+// sysfsBTF is the first release with /sys/kernel/btf/vmlinux:
+// 341dfcf8d78e ("btf: expose BTF info through sysfs"), v5.4.
+var sysfsBTF = kver.Version{Major: 5, Minor: 4}
+
 func checkBTF(_ context.Context, e *Env) finding.Finding {
 	const p = "/sys/kernel/btf/vmlinux"
 	fi, err := e.Host.Stat(p)
@@ -109,7 +114,8 @@ func checkBTF(_ context.Context, e *Env) finding.Finding {
 	if s := e.configSays("DEBUG_INFO_BTF"); s != "" {
 		f.Message += " (" + s + ")"
 	}
-	return f.WithFix("Run a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or newer; needs pahole >= 1.16 to build).")
+	return f.WithFix(fmt.Sprintf("Run a kernel built with CONFIG_DEBUG_INFO_BTF=y (%d.%d or newer; needs pahole >= %s to build).",
+		sysfsBTF.Major, sysfsBTF.Minor, pahole.MinBTF))
 }
 
 // readSysctl reads a small integer file under /proc/sys.
@@ -161,6 +167,8 @@ func checkUnprivileged(_ context.Context, e *Env) finding.Finding {
 	n, err := e.readSysctl(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// The sysctl came with 1be7f75d1668 ("bpf: enable non-root eBPF
+		// programs"), v4.4.
 		return finding.Result(finding.Skip, "%s is missing (kernel older than 4.4)", p)
 	case err != nil:
 		return finding.Result(finding.Error, "%v", err)
@@ -200,7 +208,10 @@ func checkBPFFS(_ context.Context, e *Env) finding.Finding {
 		WithFix("Mount it (add it to /etc/fstab to keep it).", e.sudo("mount -t bpf bpf /sys/fs/bpf"))
 }
 
-// Capability bits, from include/uapi/linux/capability.h.
+// Capability bits, from include/uapi/linux/capability.h. CAP_PERFMON:
+// 980737282232 ("capabilities: introduce CAP_PERFMON to kernel and user
+// space"), v5.8; CAP_BPF: a17b53c4a4b5 ("bpf, capability: Introduce
+// CAP_BPF"), v5.8.
 const (
 	capSysAdmin = 21
 	capPerfmon  = 38
@@ -267,6 +278,9 @@ func checkMemlock(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
+	// Roman Gushchin's series "bpf: switch to memcg-based memory
+	// accounting", merged for v5.11, charges maps to the memory cgroup and
+	// drops the RLIMIT_MEMLOCK check (series title; commit ids not checked).
 	if v, _ := kver.Parse(rel); v.AtLeast(5, 11) {
 		return finding.Result(finding.Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
 	}

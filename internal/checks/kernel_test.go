@@ -95,6 +95,16 @@ func TestKernelChecks(t *testing.T) {
 	}
 }
 
+// 341dfcf8d78e ("btf: expose BTF info through sysfs") is in v5.4.
+func TestBTFFixNamesFirstRelease(t *testing.T) {
+	e := NewEnv(fakeHost(t, nil))
+	withRoot(t, e, map[string]string{"/proc/sys/kernel/osrelease": "5.3.0\n"})
+	f := runOnly(t, e, "kernel.btf")
+	if f.Fix == nil || !strings.Contains(f.Fix.Text, "CONFIG_DEBUG_INFO_BTF=y (5.4 or newer; needs pahole >= 1.16") {
+		t.Errorf("fix = %+v, want it to name 5.4 and pahole 1.16", f.Fix)
+	}
+}
+
 func TestConfigDuplicatesShown(t *testing.T) {
 	e := NewEnv(fakeHost(t, nil))
 	withRoot(t, e, map[string]string{"/proc/sys/kernel/osrelease": "6.1.0\n", "/boot/config-6.1.0": "CONFIG_BPF=y\nCONFIG_BPF=m\n"})
