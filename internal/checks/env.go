@@ -106,11 +106,16 @@ func (e *Env) KernelConfig() (*kconfig.Config, string, error) {
 }
 
 // install builds the fix for missing packages: the distro's install
-// command, and the prose for those whose distro is unknown.
+// command with what it needs first (a repository to enable, a command
+// under another name), and the prose for those whose distro is unknown.
 func (e *Env) install(text string, pkgs ...distro.Package) *finding.Fix {
 	fix := &finding.Fix{Text: text}
-	if cmd, ok := e.OS().InstallCommand(e.Host.UID == 0, pkgs...); ok {
+	root := e.Host.UID == 0
+	if cmd, ok := e.OS().InstallCommand(root, pkgs...); ok {
 		fix.Commands = append(fix.Commands, cmd)
+		if note := e.OS().InstallNote(root, pkgs...); note != "" {
+			fix.Text += " " + note
+		}
 	} else {
 		var names []string
 		for _, p := range pkgs {

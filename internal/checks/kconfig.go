@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
@@ -17,6 +19,8 @@ import (
 
 func init() {
 	register([]Check{
+		{ID: "kconfig.essential", Area: "kconfig", Title: "essential options", Run: checkKconfigEssential,
+			Looks: "CONFIG_BPF, BPF_SYSCALL, BPF_JIT and DEBUG_INFO_BTF in the kernel config: without them nothing BPF works, or nothing CO-RE"},
 		{ID: "kconfig.selftests", Area: "kconfig", Title: "selftests config", Run: checkKconfigSelftests,
 			Looks: "the kernel config against tools/testing/selftests/bpf/config and config.<arch> of the kernel's version (built in, or the --kernel-src tree): not set, absent, =m, values, grouped by root cause"},
 	})
@@ -62,6 +66,50 @@ func (e *Env) machineArch() (kconfig.Arch, string, bool) {
 	}
 	a, err := kconfig.LookupArch(runtime.GOARCH)
 	return a, "this machine", err == nil
+}
+
+// essentialOptions are the options without which BPF work stops, and what
+// each one's absence breaks, in the order they matter.
+var essentialOptions = []struct{ sym, breaks string }{
+	{"BPF_SYSCALL", "no bpf(2) system call: no program or map loads"},
+	{"BPF", "no BPF core (kernel/bpf): no verifier, no interpreter"},
+	{"DEBUG_INFO_BTF", "no kernel BTF (/sys/kernel/btf/vmlinux): no CO-RE, no vmlinux.h, no fentry/fexit, no kfunc calls"},
+	{"BPF_JIT", "no JIT: programs run in the interpreter, and fentry/fexit, struct_ops and kfunc calls, which need the JIT, do not load"},
+}
+
+// checkKconfigEssential names, apart from the selftests' long list, the few
+// options whose absence leaves nothing BPF working.
+func checkKconfigEssential(_ context.Context, e *Env) finding.Finding {
+	cfg, path, err := e.KernelConfig()
+	if err != nil {
+		return finding.Result(finding.Skip, "no kernel config to judge (see kernel.config)")
+	}
+	var syms, lost []string
+	var fix []kconfig.Entry
+	for _, o := range essentialOptions {
+		en, ok := cfg.Lookup(o.sym)
+		if ok && en.Value == "y" {
+			continue
+		}
+		state := "is not set"
+		if !ok {
+			state = "is absent"
+		} else if en.Value != "n" {
+			state = "=" + en.Value
+		}
+		syms = append(syms, o.sym)
+		lost = append(lost, fmt.Sprintf("CONFIG_%s %s: %s", o.sym, state, o.breaks))
+		fix = append(fix, kconfig.Entry{Symbol: o.sym, Kind: kconfig.Tristate, Value: "y"})
+	}
+	if len(lost) == 0 {
+		return finding.Result(finding.Pass, "CONFIG_BPF_SYSCALL, BPF, DEBUG_INFO_BTF and BPF_JIT are set").WithSource(path)
+	}
+	f := finding.Result(finding.Fail, "%s", strings.Join(lost, "; ")).WithSource(path).WithFact("missing", strings.Join(syms, ","))
+	text := "Build the kernel with them."
+	if slices.Contains(syms, "DEBUG_INFO_BTF") {
+		text += " CONFIG_DEBUG_INFO_BTF also needs CONFIG_DEBUG_INFO and pahole >= " + pahole.MinBTF.String() + "."
+	}
+	return f.WithFix(text, scriptsConfig(fix))
 }
 
 func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {

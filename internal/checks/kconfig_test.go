@@ -196,3 +196,63 @@ func TestKconfigFindings(t *testing.T) {
 		t.Errorf("parent fix = %v", c)
 	}
 }
+
+// kconfig.essential on this machine's real config (6.18.44, from
+// /proc/config.gz), as it is and with options unset as a distribution or a
+// hand-made config leaves them.
+func TestKconfigEssential(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "config-6.18.44"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := string(b)
+	unset := func(syms ...string) string {
+		s := real
+		for _, sym := range syms {
+			if !strings.Contains(s, "\nCONFIG_"+sym+"=y\n") {
+				t.Fatalf("the config has no CONFIG_%s=y", sym)
+			}
+			s = strings.Replace(s, "\nCONFIG_"+sym+"=y\n", "\n# CONFIG_"+sym+" is not set\n", 1)
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		config string
+		status finding.Status
+		msg    string
+		fix    string
+	}{
+		{"as built", real, finding.Pass, "CONFIG_BPF_SYSCALL, BPF, DEBUG_INFO_BTF and BPF_JIT are set", ""},
+		{"no bpf syscall", unset("BPF_SYSCALL"), finding.Fail, "CONFIG_BPF_SYSCALL is not set: no bpf(2) system call: no program or map loads", "scripts/config --keep-case -e BPF_SYSCALL"},
+		{"no BTF line at all", strings.Replace(real, "\nCONFIG_DEBUG_INFO_BTF=y\n", "\n", 1), finding.Fail, "CONFIG_DEBUG_INFO_BTF is absent: no kernel BTF (/sys/kernel/btf/vmlinux): no CO-RE", "-e DEBUG_INFO_BTF"},
+		{"jit and syscall, syscall first", unset("BPF_JIT", "BPF_SYSCALL"), finding.Fail,
+			"CONFIG_BPF_SYSCALL is not set: no bpf(2) system call: no program or map loads; CONFIG_BPF_JIT is not set: no JIT", "scripts/config --keep-case -e BPF_SYSCALL -e BPF_JIT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := NewEnv(fakeHost(t, nil))
+			withRoot(t, e, map[string]string{"/proc/sys/kernel/osrelease": "6.18.44\n", "/boot/config-6.18.44": tt.config})
+			f := runOnly(t, e, "kconfig.essential")
+			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
+			}
+			if tt.fix != "" && (f.Fix == nil || len(f.Fix.Commands) != 1 || !strings.Contains(f.Fix.Commands[0], tt.fix)) {
+				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
+			}
+			if tt.status == finding.Fail && f.Fix != nil && strings.Contains(f.Message, "DEBUG_INFO_BTF") && !strings.Contains(f.Fix.Text, "pahole >= 1.16") {
+				t.Errorf("fix text %q does not say what DEBUG_INFO_BTF needs", f.Fix.Text)
+			}
+		})
+	}
+	// The selftests' list still has BPF_SYSCALL, but after this finding.
+	var ids []string
+	for _, c := range All() {
+		if c.Area == "kconfig" {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) < 2 || ids[0] != "kconfig.essential" || ids[1] != "kconfig.selftests" {
+		t.Errorf("kconfig checks = %v, want kconfig.essential first", ids)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
+	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
@@ -48,15 +49,70 @@ func (e *Env) configKernelVersion(cfg *kconfig.Config) kver.Version {
 	return v
 }
 
+// kernelFeature is a kernel feature BPF work today leans on, and the
+// first release that has it.
+type kernelFeature struct {
+	since kver.Version
+	what  string // as in "no <what>"
+}
+
+// bpfSyscall is 99c55f7d47c0 ("bpf: introduce BPF syscall and maps"),
+// v3.18: below it no BPF program loads at all.
+var bpfSyscall = kver.Version{Major: 3, Minor: 18}
+
+// kernelFeatures are what CO-RE programs built with today's libbpf and
+// clang expect, oldest first; below the last one kernel.release warns.
+var kernelFeatures = []kernelFeature{
+	// d8eca5bbb2be ("bpf: implement lookup-free direct value access for maps").
+	{kver.Version{Major: 5, Minor: 2}, "global data"},
+	// 2589726d12a1 ("bpf: introduce bounded loops").
+	{kver.Version{Major: 5, Minor: 3}, "bounded loops"},
+	{sysfsBTF, "BTF in sysfs"},
+	// fec56f5890d9 ("bpf: Introduce BPF trampoline").
+	{kver.Version{Major: 5, Minor: 5}, "fentry/fexit"},
+	// fc611f47f218 ("bpf: Introduce BPF_PROG_TYPE_LSM").
+	{kver.Version{Major: 5, Minor: 7}, "BPF LSM"},
+	// 457f44363a88 ("bpf: Implement BPF ring buffer and verifier support
+	// for it"); CAP_BPF came in the same release (see capBPF).
+	{kver.Version{Major: 5, Minor: 8}, "ringbuf or CAP_BPF"},
+}
+
+// missingFeatures names what kernel v lacks of kernelFeatures, each with
+// the release that brought it: "no global data (5.2)".
+func missingFeatures(v kver.Version) []string {
+	var out []string
+	for _, f := range kernelFeatures {
+		if !v.AtLeast(f.since.Major, f.since.Minor) {
+			out = append(out, fmt.Sprintf("no %s (%s)", f.what, f.since))
+		}
+	}
+	return out
+}
+
 func checkRelease(_ context.Context, e *Env) finding.Finding {
 	rel, err := e.Release()
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
 	f := finding.Result(finding.Pass, "Linux %s", rel).WithSource("/proc/sys/kernel/osrelease").WithFact("release", rel)
-	if _, ok := kver.Parse(rel); !ok {
+	v, ok := kver.Parse(rel)
+	if !ok {
 		f.Status = finding.Error
 		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", rel)
+		return f
+	}
+	newest := kernelFeatures[len(kernelFeatures)-1].since
+	switch {
+	case !v.AtLeast(bpfSyscall.Major, bpfSyscall.Minor):
+		f.Status = finding.Fail
+		f.Message = fmt.Sprintf("Linux %s predates the bpf(2) system call (%s): no BPF program loads", rel, bpfSyscall)
+		return f.WithFix(fmt.Sprintf("Run a kernel of %s or newer for BPF work.", newest))
+	case !v.AtLeast(newest.Major, newest.Minor):
+		f.Status = finding.Warn
+		f.Message = fmt.Sprintf("Linux %s is older than %s: %s", rel, newest, strings.Join(missingFeatures(v), ", "))
+		// RHEL 8's 4.18 carries BTF and ringbuf, for one.
+		f = f.WithDetails("distribution kernels backport BPF features: the kernel.btf check and a load test say more than the version")
+		return f.WithFix(fmt.Sprintf("Run a kernel of %s or newer, or keep programs to what this kernel has.", newest))
 	}
 	return f
 }
@@ -96,6 +152,10 @@ func (e *Env) configSays(sym string) string {
 	}
 }
 
+// sysfsBTF is the first release with /sys/kernel/btf/vmlinux:
+// 341dfcf8d78e ("btf: expose BTF info through sysfs"), v5.4.
+var sysfsBTF = kver.Version{Major: 5, Minor: 4}
+
 func checkBTF(_ context.Context, e *Env) finding.Finding {
 	const p = "/sys/kernel/btf/vmlinux"
 	fi, err := e.Host.Stat(p)
@@ -109,7 +169,8 @@ func checkBTF(_ context.Context, e *Env) finding.Finding {
 	if s := e.configSays("DEBUG_INFO_BTF"); s != "" {
 		f.Message += " (" + s + ")"
 	}
-	return f.WithFix("Run a kernel built with CONFIG_DEBUG_INFO_BTF=y (5.5 or newer; needs pahole >= 1.16 to build).")
+	return f.WithFix(fmt.Sprintf("Run a kernel built with CONFIG_DEBUG_INFO_BTF=y (%d.%d or newer; needs pahole >= %s to build).",
+		sysfsBTF.Major, sysfsBTF.Minor, pahole.MinBTF))
 }
 
 // readSysctl reads a small integer file under /proc/sys.
@@ -161,6 +222,8 @@ func checkUnprivileged(_ context.Context, e *Env) finding.Finding {
 	n, err := e.readSysctl(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
+		// The sysctl came with 1be7f75d1668 ("bpf: enable non-root eBPF
+		// programs"), v4.4.
 		return finding.Result(finding.Skip, "%s is missing (kernel older than 4.4)", p)
 	case err != nil:
 		return finding.Result(finding.Error, "%v", err)
@@ -200,7 +263,10 @@ func checkBPFFS(_ context.Context, e *Env) finding.Finding {
 		WithFix("Mount it (add it to /etc/fstab to keep it).", e.sudo("mount -t bpf bpf /sys/fs/bpf"))
 }
 
-// Capability bits, from include/uapi/linux/capability.h.
+// Capability bits, from include/uapi/linux/capability.h. CAP_PERFMON:
+// 980737282232 ("capabilities: introduce CAP_PERFMON to kernel and user
+// space"), v5.8; CAP_BPF: a17b53c4a4b5 ("bpf, capability: Introduce
+// CAP_BPF"), v5.8.
 const (
 	capSysAdmin = 21
 	capPerfmon  = 38
@@ -267,6 +333,9 @@ func checkMemlock(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
+	// Roman Gushchin's series "bpf: switch to memcg-based memory
+	// accounting", merged for v5.11, charges maps to the memory cgroup and
+	// drops the RLIMIT_MEMLOCK check (series title; commit ids not checked).
 	if v, _ := kver.Parse(rel); v.AtLeast(5, 11) {
 		return finding.Result(finding.Skip, "not needed: since 5.11 BPF memory is charged to the memory cgroup")
 	}

@@ -50,6 +50,12 @@ func TestKernelChecks(t *testing.T) {
 		fix    string
 	}{
 		{"release", "kernel.release", map[string]string{rel: "6.1.0-27-amd64\n"}, finding.Pass, "Linux 6.1.0-27-amd64", ""},
+		{"release 5.8", "kernel.release", map[string]string{rel: "5.8.0\n"}, finding.Pass, "Linux 5.8.0", ""},
+		{"release 5.4", "kernel.release", map[string]string{rel: "5.4.0-150-generic\n"}, finding.Warn, "Linux 5.4.0-150-generic is older than 5.8: no fentry/fexit (5.5), no BPF LSM (5.7), no ringbuf or CAP_BPF (5.8)", ""},
+		{"release 5.7", "kernel.release", map[string]string{rel: "5.7.19\n"}, finding.Warn, "older than 5.8: no ringbuf or CAP_BPF (5.8)", ""},
+		{"release 4.15", "kernel.release", map[string]string{rel: "4.15.0-213-generic\n"}, finding.Warn, "older than 5.8: no global data (5.2), no bounded loops (5.3), no BTF in sysfs (5.4), no fentry/fexit (5.5)", ""},
+		{"release 3.18", "kernel.release", map[string]string{rel: "3.18.140\n"}, finding.Warn, "no global data (5.2)", ""},
+		{"release 3.10", "kernel.release", map[string]string{rel: "3.10.0-1160.el7.x86_64\n"}, finding.Fail, "Linux 3.10.0-1160.el7.x86_64 predates the bpf(2) system call (3.18): no BPF program loads", ""},
 		{"release garbage", "kernel.release", map[string]string{rel: "banana\n"}, finding.Error, `cannot read a version from kernel release "banana"`, ""},
 		{"release missing", "kernel.release", nil, finding.Error, "read kernel release: open /proc/sys/kernel/osrelease: no such file", ""},
 		{"jit on", "kernel.jit", map[string]string{jit: "1\n"}, finding.Pass, "enabled (bpf_jit_enable=1)", ""},
@@ -92,6 +98,16 @@ func TestKernelChecks(t *testing.T) {
 				t.Errorf("%s finding without a fix: %q", f.Status, f.Message)
 			}
 		})
+	}
+}
+
+// 341dfcf8d78e ("btf: expose BTF info through sysfs") is in v5.4.
+func TestBTFFixNamesFirstRelease(t *testing.T) {
+	e := NewEnv(fakeHost(t, nil))
+	withRoot(t, e, map[string]string{"/proc/sys/kernel/osrelease": "5.3.0\n"})
+	f := runOnly(t, e, "kernel.btf")
+	if f.Fix == nil || !strings.Contains(f.Fix.Text, "CONFIG_DEBUG_INFO_BTF=y (5.4 or newer; needs pahole >= 1.16") {
+		t.Errorf("fix = %+v, want it to name 5.4 and pahole 1.16", f.Fix)
 	}
 }
 

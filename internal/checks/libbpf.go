@@ -28,7 +28,10 @@ func init() {
 	})
 }
 
-// libbpf 1.0 removed the legacy APIs; code written today assumes it.
+// libbpf 1.0 removed the legacy APIs; code written today assumes it. Source:
+// the v1.0.0 release notes of libbpf/libbpf (August 2022) and its "libbpf
+// 1.0 migration guide" (Documentation/bpf/libbpf/libbpf_naming_convention
+// and the wiki page; the exact page is from memory).
 var libbpfModern = semver.MustParse("1.0.0")
 
 const libbpfHeader = "/usr/include/bpf/libbpf_version.h"

@@ -93,6 +93,8 @@ func checkPaholeFeatures(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Skip, "no usable pahole")
 	}
+	// Makefile.btf: "Switch to using --btf_features for v1.26 and later";
+	// --supported_btf_features came with it (changes-v1.26, not rechecked).
 	since := pahole.Version{Major: 1, Minor: 26}
 	if p.v.Less(since) {
 		return finding.Result(finding.Skip, "pahole %s predates --supported_btf_features (%s)", p.v, since)
@@ -120,9 +122,14 @@ func checkPaholeKernel(_ context.Context, e *Env) finding.Finding {
 		return finding.Result(finding.Skip, "no kernel config to compare with (see kernel.config)")
 	}
 	built, _ := cfg.Int("PAHOLE_VERSION")
+	// lib/Kconfig.debug: DEBUG_INFO_BTF "depends on DEBUG_INFO_DWARF4 ||
+	// PAHOLE_VERSION >= 121", so the toolchain's default (DWARF5 from GCC
+	// 11) asks for 1.21 as DWARF5 does.
 	dwarf5 := false
-	if en, ok := cfg.Lookup("DEBUG_INFO_DWARF5"); ok && en.Value == "y" {
-		dwarf5 = true
+	for _, sym := range []string{"DEBUG_INFO_DWARF5", "DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT"} {
+		if en, ok := cfg.Lookup(sym); ok && en.Value == "y" {
+			dwarf5 = true
+		}
 	}
 	kv := e.configKernelVersion(cfg)
 	var unmet []pahole.KernelNeed

@@ -18,9 +18,17 @@ import (
 // (v1.24, v1.31); the kernel folds them into one number, major*100+minor.
 type Version struct{ Major, Minor int }
 
-// MinBTF is the oldest pahole the kernel accepts for CONFIG_DEBUG_INFO_BTF:
-// 1.16 is the first to encode BTF_KIND_FUNC.
+// MinBTF is the oldest pahole the kernel accepts for CONFIG_DEBUG_INFO_BTF
+// since 5.8: "scripts: require pahole v1.16 when generating BTF" (Lorenz
+// Bauer, June 2020, bpf tree for v5.8) raised link-vmlinux.sh's check from
+// 1.13, because older pahole leaves out the function definitions bpf_iter
+// attaches to. Today's lib/Kconfig.debug: "depends on PAHOLE_VERSION >= 116".
 var MinBTF = Version{1, 16}
+
+// minBTFBefore58 is what link-vmlinux.sh asked of pahole from 5.2, where
+// e83b9f55448a ("kbuild: add ability to generate BTF type info for
+// vmlinux") brought CONFIG_DEBUG_INFO_BTF, to 5.7: "need at least v1.13".
+var minBTFBefore58 = Version{1, 13}
 
 // maxPart bounds each component so that Numeric stays unambiguous and
 // absurd input is rejected rather than overflowing.
@@ -163,26 +171,47 @@ type Capability struct {
 	What  string
 }
 
-// capabilities comes from the changes-v1.* files of acmel/dwarves and the
-// kernel's lib/Kconfig.debug and scripts/Makefile.btf, oldest first.
+// capabilities lists what each release added, oldest first. Each row
+// names its source: a line of the kernel's lib/Kconfig.debug or
+// scripts/Makefile.btf (as of v6.12), a kernel commit, or the
+// changes-v1.N file of acmel/dwarves; rows marked "not rechecked" are
+// from those release notes as remembered, not read again.
 var capabilities = []Capability{
-	{Version{1, 13}, "BTF dedup via libbpf; libbpf becomes the lib/bpf submodule"},
-	{Version{1, 16}, "encodes BTF_KIND_FUNC: kernel minimum for CONFIG_DEBUG_INFO_BTF"},
-	{Version{1, 17}, "reads raw BTF from /sys/kernel/btf/vmlinux"},
+	// link-vmlinux.sh of v5.2, with CONFIG_DEBUG_INFO_BTF's introduction
+	// (e83b9f55448a "kbuild: add ability to generate BTF type info for
+	// vmlinux"): "need at least v1.13". Dedup via libbpf: not rechecked.
+	{Version{1, 13}, "BTF dedup via libbpf: kernel minimum for CONFIG_DEBUG_INFO_BTF up to 5.7"},
+	// "scripts: require pahole v1.16 when generating BTF" (v5.8): older
+	// pahole leaves out the function definitions bpf_iter attaches to.
+	{Version{1, 16}, "encodes the kernel's functions (BTF_KIND_FUNC): kernel minimum for CONFIG_DEBUG_INFO_BTF since 5.8"},
+	{Version{1, 17}, "reads raw BTF from /sys/kernel/btf/vmlinux"}, // not rechecked
+	// Makefile.btf: --skip_encoding_btf_vars "pahole 1.18 through 1.21
+	// can't handle zero-sized per-CPU vars".
 	{Version{1, 18}, "encodes per-CPU variables (BTF VAR/DATASEC) in vmlinux BTF"},
+	// lib/Kconfig.debug: PAHOLE_HAS_SPLIT_BTF "def_bool PAHOLE_VERSION >= 119".
 	{Version{1, 19}, "split BTF for modules (CONFIG_DEBUG_INFO_BTF_MODULES); --numeric_version"},
-	{Version{1, 20}, "can link a system libbpf"},
-	{Version{1, 21}, "--btf_gen_floats; DWARF5 support (kernel: DEBUG_INFO_DWARF5 with BTF needs >= 1.21)"},
-	{Version{1, 22}, "-j parallel DWARF loading (newest bpf-next raises the BTF minimum to 1.22)"},
+	{Version{1, 20}, "can link a system libbpf"}, // not rechecked
+	// lib/Kconfig.debug: DEBUG_INFO_BTF "depends on DEBUG_INFO_DWARF4 ||
+	// PAHOLE_VERSION >= 121"; Makefile.btf: --btf_gen_floats from 121.
+	{Version{1, 21}, "--btf_gen_floats; DWARF5 support (kernel: BTF from DWARF5 needs >= 1.21)"},
+	// Makefile.btf: "pahole 1.22 introduced the -j option".
+	{Version{1, 22}, "-j parallel DWARF loading"},
+	// lib/Kconfig.debug: PAHOLE_HAS_BTF_TAG "def_bool PAHOLE_VERSION >= 123".
 	{Version{1, 23}, "BTF type_tag / decl_tag (PAHOLE_HAS_BTF_TAG)"},
+	// lib/Kconfig.debug: PAHOLE_HAS_LANG_EXCLUDE "def_bool PAHOLE_VERSION >= 124";
+	// ENUM64: not rechecked.
 	{Version{1, 24}, "ENUM64; --lang_exclude (kernel passes --lang_exclude=rust)"},
+	// Makefile.btf: both flags from 125.
 	{Version{1, 25}, "--btf_gen_optimized, --skip_encoding_btf_inconsistent_proto"},
+	// Makefile.btf: "Switch to using --btf_features for v1.26 and later".
 	{Version{1, 26}, "--btf_features, --supported_btf_features"},
+	// Makefile.btf: "pahole 1.27 introduced --btf_features=+reproducible_build";
+	// decl_tag_kfuncs: not rechecked.
 	{Version{1, 27}, "decl_tag_kfuncs (marks kfuncs in vmlinux BTF); reproducible_build"},
-	{Version{1, 28}, "distilled_base, global_var, bpf_fastcall tags"},
-	{Version{1, 29}, "reproducible parallel encoding always on"},
-	{Version{1, 30}, "attributes (arena pointer type tags)"},
-	{Version{1, 31}, "reworked selection of functions encoded in BTF (skips ones passing misaligned structs on the stack)"},
+	{Version{1, 28}, "distilled_base, global_var, bpf_fastcall tags"},                                                       // not rechecked
+	{Version{1, 29}, "reproducible parallel encoding always on"},                                                            // not rechecked
+	{Version{1, 30}, "attributes (arena pointer type tags)"},                                                                // not rechecked
+	{Version{1, 31}, "reworked selection of functions encoded in BTF (skips ones passing misaligned structs on the stack)"}, // not rechecked
 }
 
 // Capabilities returns the capability table, oldest first. The slice is a
@@ -252,22 +281,30 @@ type KernelNeed struct {
 // KernelNeeds lists the pahole minimums that follow from a kernel's config,
 // in a fixed order (the BTF baseline first); the strictest is the largest
 // Min. paholeVersion is CONFIG_PAHOLE_VERSION (0 when absent), dwarf5 is
-// CONFIG_DEBUG_INFO_DWARF5, and kernelMajor/kernelMinor is the kernel
-// release (0, 0 when unknown).
+// whether the config lets the debug info be DWARF5 (CONFIG_DEBUG_INFO_DWARF5,
+// or CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT: lib/Kconfig.debug asks for
+// 1.21 unless the config picks DWARF4), and
+// kernelMajor/kernelMinor is the kernel release (0, 0 when unknown).
 func KernelNeeds(paholeVersion int64, dwarf5 bool, kernelMajor, kernelMinor int) []KernelNeed {
-	needs := []KernelNeed{{
-		Min: MinBTF,
-		Why: "CONFIG_DEBUG_INFO_BTF needs it (first to encode BTF functions)",
-	}}
+	base := KernelNeed{Min: MinBTF, Why: "CONFIG_DEBUG_INFO_BTF needs it (first to encode the kernel's functions)"}
+	if kernelMajor == 5 && kernelMinor < 8 || kernelMajor > 0 && kernelMajor < 5 {
+		base = KernelNeed{Min: minBTFBefore58, Why: fmt.Sprintf("CONFIG_DEBUG_INFO_BTF of kernel %d.%d needs it (5.8 raised the minimum to %s)", kernelMajor, kernelMinor, MinBTF)}
+	}
+	needs := []KernelNeed{base}
 	if dwarf5 {
+		// lib/Kconfig.debug: DEBUG_INFO_BTF "depends on DEBUG_INFO_DWARF4 ||
+		// PAHOLE_VERSION >= 121".
 		needs = append(needs, KernelNeed{
 			Min: Version{1, 21},
-			Why: "CONFIG_DEBUG_INFO_DWARF5 with BTF needs its DWARF5 support",
+			Why: "BTF from DWARF5 debug info needs its DWARF5 support",
 		})
 	}
 	if kernelMajor > 6 || (kernelMajor == 6 && kernelMinor >= 11) {
-		// Not a build failure: an older pahole still makes BTF, but kfuncs
-		// then carry no bpf_kfunc decl tag and look like other functions.
+		// Makefile.btf passes decl_tag_kfuncs from v6.11 ("kbuild: bpf:
+		// Tell pahole to DECL_TAG kfuncs"; the release is from memory, not
+		// rechecked; v6.12 has it). Not a build failure: an older pahole
+		// still makes BTF, but kfuncs then carry no bpf_kfunc decl tag and
+		// look like other functions.
 		needs = append(needs, KernelNeed{
 			Min: Version{1, 27},
 			Why: fmt.Sprintf("kernel %d.%d marks kfuncs in BTF only with its decl_tag_kfuncs", kernelMajor, kernelMinor),

@@ -235,6 +235,8 @@ func TestKernelNeeds(t *testing.T) {
 		wantInWhyLast string
 	}{
 		{name: "old kernel, no info", major: 5, minor: 15, wantMins: []Version{MinBTF}},
+		{name: "5.7 asked for 1.13", major: 5, minor: 7, wantMins: []Version{{1, 13}}, wantInWhyLast: "5.8 raised the minimum to 1.16"},
+		{name: "5.8 asks for 1.16", major: 5, minor: 8, wantMins: []Version{MinBTF}},
 		{name: "unknown kernel", wantMins: []Version{MinBTF}},
 		{name: "dwarf5", dwarf5: true, major: 6, minor: 1, wantMins: []Version{MinBTF, {1, 21}}, wantInWhyLast: "DWARF5"},
 		{name: "6.10 no kfunc tags", major: 6, minor: 10, wantMins: []Version{MinBTF}},
