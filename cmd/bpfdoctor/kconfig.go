@@ -200,13 +200,20 @@ func runKconfigFix(o *kconfigOptions) error {
 			return err
 		}
 	}
-	_, _, res, _, err := o.judge()
+	env, _, res, path, err := o.judge()
 	if err != nil {
 		return err
 	}
 	x := res.Explanation
 	if !toFile {
 		return kconfig.WriteFix(o.io.Out, x, o.as)
+	}
+	// The discovered config (/boot/config-$(uname -r)) is as much the
+	// input as --config.
+	if o.config == "" && path != "" {
+		if err := notTheConfig(o.out, env.Host.Abs(path)); err != nil {
+			return err
+		}
 	}
 	var buf bytes.Buffer
 	if err := kconfig.WriteFix(&buf, x, o.as); err != nil {
