@@ -35,6 +35,16 @@ func (e notRegularError) Error() string {
 
 func (e notRegularError) Is(target error) bool { return target == ErrNotRegular }
 
+// CheckRegular is nil for a regular file, else an error wrapping
+// ErrNotRegular that says what it is ("is a directory", "is a FIFO, not a
+// regular file").
+func CheckRegular(fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return notRegularError{fi.Mode()}
+}
+
 // WriteFileAtomic replaces the file name with data, so that a reader (or a
 // failed run) sees the old content or the new, never half. A symlink is
 // written through: its target is replaced and the link stays. A file that
@@ -64,8 +74,8 @@ func WriteFileAtomic(name string, data []byte, mode fs.FileMode) (err error) {
 	fi, err := os.Stat(target)
 	switch {
 	case err == nil:
-		if !fi.Mode().IsRegular() {
-			return notRegularError{fi.Mode()}
+		if err := CheckRegular(fi); err != nil {
+			return err
 		}
 		mode = fi.Mode().Perm() | fi.Mode()&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)
 		if st, ok := fi.Sys().(*syscall.Stat_t); ok {

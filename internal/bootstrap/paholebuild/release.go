@@ -354,7 +354,7 @@ func verify(ctx context.Context, src Source, tarball, sig string, o FetchOptions
 	case haveSig:
 		sigBytes, err := readCapped(sig, maxSignature)
 		if err != nil {
-			return v, fmt.Errorf("verify %s: read %s: %w", name, filepath.Base(sig), err)
+			return v, fmt.Errorf("verify %s: %w", name, err) // names sig
 		}
 		f, err := os.Open(v.tar)
 		if err != nil {
@@ -387,7 +387,7 @@ func keyringIDs(kr openpgp.EntityList) string {
 // decompress writes the tar inside a (possibly compressed) tarball to a
 // temporary file in dir, capped at maxTar.
 func decompress(ctx context.Context, tarball, dir string) (string, error) {
-	f, err := os.Open(tarball)
+	f, err := openRegular(tarball, maxTarball)
 	if err != nil {
 		return "", err
 	}
@@ -432,16 +432,19 @@ func decompress(ctx context.Context, tarball, dir string) (string, error) {
 }
 
 func readCapped(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err == nil && int64(len(b)) > limit {
-		err = fmt.Errorf("larger than %d bytes", limit)
+		err = fmt.Errorf("more than the %d-byte limit", limit)
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return b, nil
 }
 
 func exists(p string) bool {

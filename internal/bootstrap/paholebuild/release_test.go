@@ -4,13 +4,16 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
@@ -347,6 +350,67 @@ func TestVersionFromName(t *testing.T) {
 	for _, name := range []string{"dwarves.tar.xz", "v1.31.tar.gz", "dwarves-1.31.zip", "dwarves-1.31.tar.xz.sign"} {
 		if _, ok := VersionFromName(name); ok {
 			t.Errorf("VersionFromName(%q) accepted", name)
+		}
+	}
+}
+
+// A local --url (or its signature) that is not a regular file, or is
+// larger than a download may be, is refused at once: /dev/zero used to be
+// hashed forever, and a FIFO blocked the open.
+func TestObtainLocalNotRegular(t *testing.T) {
+	key := testKey(t, "Test Maintainer")
+	good := newRelease(t, key, upstreamTree("1.31"))
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(fifo), 0o755)
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A good tarball whose signature is a FIFO.
+	sigFIFO := filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(sigFIFO), 0o755)
+	os.WriteFile(sigFIFO, good.xz, 0o644)
+	if err := syscall.Mkfifo(filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file one byte over the cap: refused by its size, unread.
+	big := filepath.Join(dir, "big", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(big), 0o755)
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxTarball+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path     string
+		insecure bool
+		want     string
+	}{
+		{"/dev/zero", true, "verify zero: read /dev/zero: is a device, not a regular file"},
+		{fifo, true, "verify dwarves-1.31.tar.xz: read " + fifo + ": is a FIFO, not a regular file"},
+		{sigFIFO, false, "verify dwarves-1.31.tar.xz: read " + filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign") + ": is a FIFO, not a regular file"},
+		{big, true, fmt.Sprintf("verify dwarves-1.31.tar.xz: read %s: %d bytes, more than the %d-byte limit", big, maxTarball+1, maxTarball)},
+	} {
+		src, err := NewSource("1.31", tc.path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := obtainOpts(t, key, nil)
+		o.Insecure = tc.insecure
+		done := make(chan error, 1)
+		go func() {
+			v, err := Obtain(context.Background(), src, o)
+			v.Close()
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Obtain(%s) = %v,\nwant %s", tc.path, err, tc.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Obtain(%s) still runs after 10s", tc.path)
 		}
 	}
 }
