@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -193,20 +194,35 @@ func runKconfigFix(o *kconfigOptions) error {
 	if !slices.Contains(kconfig.FixFormats, o.as) {
 		return usage.Errorf("invalid --as %q: want %s", o.as, strings.Join(kconfig.FixFormats, " or "))
 	}
-	if o.out != "" && o.out != "-" {
+	toFile := o.out != "" && o.out != "-"
+	if toFile {
 		if err := notTheConfig(o.out, o.config); err != nil {
 			return err
 		}
 	}
-	_, _, res, _, err := o.judge()
+	env, _, res, path, err := o.judge()
 	if err != nil {
 		return err
 	}
 	x := res.Explanation
-	if o.out == "" || o.out == "-" {
+	if !toFile {
 		return kconfig.WriteFix(o.io.Out, x, o.as)
 	}
-	if err := writeFileAtomic(o.out, func(f *os.File) error { return kconfig.WriteFix(f, x, o.as) }); err != nil {
+	// The discovered config (/boot/config-$(uname -r)) is as much the
+	// input as --config.
+	if o.config == "" && path != "" {
+		if err := notTheConfig(o.out, env.Host.Abs(path)); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if err := kconfig.WriteFix(&buf, x, o.as); err != nil {
+		return err
+	}
+	if err := host.WriteFileAtomic(o.out, buf.Bytes(), 0o644); err != nil {
+		if errors.Is(err, host.ErrNotRegular) {
+			return usage.Wrap(err)
+		}
 		return err
 	}
 	fmt.Fprintf(o.io.ErrOut, "bpfdoctor: wrote %d lines to %s (%d of %d options missing", len(x.Fix), o.out, x.Missing(), len(x.Diff.Items))
@@ -217,8 +233,8 @@ func runKconfigFix(o *kconfigOptions) error {
 	return nil
 }
 
-// notTheConfig refuses an output file that is the config being judged:
-// the fix never modifies its input.
+// notTheConfig refuses an output file that is the config being judged,
+// also through a symlink or a hard link: the fix never modifies its input.
 func notTheConfig(out, config string) error {
 	if config == "" {
 		return nil
@@ -227,31 +243,6 @@ func notTheConfig(out, config string) error {
 	b, err2 := os.Stat(config)
 	if err1 == nil && err2 == nil && os.SameFile(a, b) {
 		return usage.Errorf("-o %s is the config being judged: bpfdoctor never modifies it; write the fix to another file", out)
-	}
-	return nil
-}
-
-// writeFileAtomic writes a file through a temporary one in the same
-// directory, so a failed run leaves no half-written fix.
-func writeFileAtomic(name string, write func(*os.File) error) error {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package paholebuild
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,6 +176,11 @@ func Bootstrap(ctx context.Context, h *host.Host, o Options) (*Result, error) {
 			e := &NeedsError{Needs: needs, Command: bootstrap.InstallCommand(h, pkgsOf(needs)...)}
 			return nil, fmt.Errorf("build pahole %s: %w", v, e)
 		}
+		// And an unwritable prefix before the download and the build,
+		// not after them.
+		if err := prefixWritable(o.Prefix); err != nil {
+			return nil, fmt.Errorf("install pahole %s: %w", v, err)
+		}
 	}
 	lay := NewLayout(o.Dir)
 	ver, err := Obtain(ctx, o.Source, FetchOptions{Dir: lay.Downloads, Keyring: o.Keyring, Insecure: o.Insecure, Fetch: o.Fetch, Log: o.Log})
@@ -221,6 +228,35 @@ func Bootstrap(ctx context.Context, h *host.Host, o Options) (*Result, error) {
 	res.Pahole = bin
 	res.PathLine = pathLine(h, bin)
 	return res, nil
+}
+
+// prefixWritable creates and removes a file in prefix, or in its nearest
+// existing ancestor when the install is to make it: permission bits, a
+// read-only mount or a file in the way all show up here, root included.
+func prefixWritable(prefix string) error {
+	d := prefix
+	for {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if !fi.IsDir() {
+				return fmt.Errorf("cannot install into %s: %s is not a directory", prefix, d)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) && !host.IsNotDir(err) {
+			return fmt.Errorf("cannot install into %s: %w", prefix, err)
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+		d = filepath.Dir(d)
+	}
+	f, err := os.CreateTemp(d, ".bpfdoctor-write-test-")
+	if err != nil {
+		return fmt.Errorf("cannot install into %s: %w", prefix, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 func pkgsOf(needs []Need) []distro.Package {
@@ -448,59 +484,182 @@ func onlyUnder(stage, staged string) error {
 	return nil
 }
 
-// moveTree moves every file under src to the same place under dst, making
-// directories as needed, with last moved at the end. Each file is renamed
-// into place, so a reader sees the old file or the new one, never half.
-func moveTree(src, dst, last string) error {
-	var files []string
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+// Suffixes of the files an install keeps next to their destination while
+// it runs: the new file before it goes in, the old one until the install
+// is complete.
+const (
+	newSuffix = ".bpfdoctor-new"
+	oldSuffix = ".bpfdoctor-old"
+)
+
+// beforeCommit, when set (tests), runs before each file is put in place
+// and fails the install by returning an error: fault injection for a move
+// that stops part-way.
+var beforeCommit func(rel string) error
+
+// moveTree installs every file under src at the same place under dst, with
+// last put in place at the end, all or nothing. First each file is copied
+// (or renamed, on one file system) next to its destination, making the
+// directories it needs; then each is renamed over its destination, the
+// file it replaces kept aside. A failure in either step undoes what this
+// install did: its files removed, the replaced ones restored, the
+// directories it made removed. A reader sees each file old or new, never
+// half.
+func moveTree(src, dst, last string) (err error) {
+	var files, dirs []string
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
 		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+			dirs = append(dirs, rel)
+		} else {
+			files = append(files, rel)
 		}
-		files = append(files, rel)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	sort.SliceStable(files, func(i, j int) bool { return files[j] == last && files[i] != last })
-	for _, rel := range files {
-		if err := moveFile(filepath.Join(src, rel), filepath.Join(dst, rel)); err != nil {
+
+	var made, placed []string // directories made; files placed as .new
+	type swap struct {
+		rel string
+		old bool // the file it replaced is kept as .old
+	}
+	var done []swap
+	defer func() {
+		if err == nil {
+			for _, s := range done {
+				if s.old {
+					os.Remove(filepath.Join(dst, s.rel) + oldSuffix)
+				}
+			}
+			return
+		}
+		for i := len(done) - 1; i >= 0; i-- {
+			p := filepath.Join(dst, done[i].rel)
+			if done[i].old {
+				os.Rename(p+oldSuffix, p)
+			} else {
+				os.Remove(p)
+			}
+		}
+		for _, rel := range placed {
+			os.Remove(filepath.Join(dst, rel) + newSuffix)
+		}
+		for i := len(made) - 1; i >= 0; i-- {
+			os.Remove(made[i]) // only if empty: something else may be there now
+		}
+	}()
+	for _, rel := range dirs {
+		m, err := mkdirAll(filepath.Join(dst, rel))
+		made = append(made, m...)
+		if err != nil {
 			return err
 		}
+	}
+	for _, rel := range files {
+		p := filepath.Join(dst, rel)
+		os.Remove(p + newSuffix) // left by a run that was killed
+		if err := moveFile(filepath.Join(src, rel), p+newSuffix); err != nil {
+			return err
+		}
+		placed = append(placed, rel)
+	}
+	for _, rel := range files {
+		if beforeCommit != nil {
+			if err := beforeCommit(rel); err != nil {
+				return err
+			}
+		}
+		p := filepath.Join(dst, rel)
+		s := swap{rel: rel}
+		if fi, err := os.Lstat(p); err == nil {
+			if fi.IsDir() {
+				return fmt.Errorf("install %s: a directory is in the way", p)
+			}
+			os.Remove(p + oldSuffix)
+			// A hard link keeps the old file in place until the rename
+			// replaces it; where links are refused, rename it aside.
+			if err := os.Link(p, p+oldSuffix); err != nil {
+				if err := os.Rename(p, p+oldSuffix); err != nil {
+					return err
+				}
+			}
+			s.old = true
+		}
+		if err := os.Rename(p+newSuffix, p); err != nil {
+			if s.old {
+				os.Rename(p+oldSuffix, p)
+			}
+			return err
+		}
+		done = append(done, s)
+		placed = slices.DeleteFunc(placed, func(r string) bool { return r == rel })
 	}
 	return nil
 }
 
+// mkdirAll is os.MkdirAll that returns the directories it made, parents
+// first, so that a failed install can remove them again.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if !fi.IsDir() {
+				return nil, fmt.Errorf("mkdir %s: %s is not a directory", dir, d)
+			}
+			break
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	var made []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		err := os.Mkdir(missing[i], 0o755)
+		if errors.Is(err, fs.ErrExist) {
+			continue // made meanwhile, by someone else
+		}
+		if err != nil {
+			return made, err
+		}
+		made = append(made, missing[i])
+	}
+	return made, nil
+}
+
+// moveFile moves src to dst, which does not exist: a rename, or on
+// another file system a copy.
 func moveFile(src, dst string) error {
 	err := os.Rename(src, dst)
 	if !host.IsCrossDevice(err) {
 		return err
 	}
-	// Another file system: copy next to dst, then rename over it.
 	fi, err := os.Lstat(src)
 	if err != nil {
 		return err
 	}
-	tmp := dst + ".bpfdoctor-new"
-	os.Remove(tmp)
 	if fi.Mode()&fs.ModeSymlink != 0 {
 		target, err := os.Readlink(src)
 		if err != nil {
 			return err
 		}
-		if err := os.Symlink(target, tmp); err != nil {
-			return err
-		}
-	} else if err := copyFile(src, tmp, fi.Mode().Perm()); err != nil {
-		os.Remove(tmp)
+		return os.Symlink(target, dst)
+	}
+	if err := copyFile(src, dst, fi.Mode().Perm()); err != nil {
+		os.Remove(dst)
 		return err
 	}
-	return os.Rename(tmp, dst)
+	return nil
 }
 
 func copyFile(src, dst string, perm fs.FileMode) error {

@@ -4,6 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -407,4 +411,149 @@ func fetchWith(m *mirror) fetch.Options {
 		return fetch.Options{Client: m.Client()}
 	}
 	return fetch.Options{}
+}
+
+// snapshot is every path under dir with its content ("/" for a directory).
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() {
+			m[rel] = "/"
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		m[rel] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// stagedInstall is a staged tree of n files like a dwarves install (bin,
+// lib, include, share/man), and a prefix holding an older bin/pahole and
+// one file of someone else's.
+func stagedInstall(t *testing.T, n int) (staged, prefix string) {
+	t.Helper()
+	staged = filepath.Join(t.TempDir(), "usr/local")
+	prefix = filepath.Join(t.TempDir(), "prefix")
+	files := map[string]string{"bin/pahole": "new pahole"}
+	for i := 1; len(files) < n; i++ {
+		if i%2 == 0 {
+			files[fmt.Sprintf("include/dwarves/h%02d.h", i)] = "header"
+		} else {
+			files[fmt.Sprintf("share/man/man1/t%02d.1", i)] = "man"
+		}
+	}
+	for rel, s := range files {
+		p := filepath.Join(staged, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for rel, s := range map[string]string{"bin/pahole": "old pahole", "bin/other": "kept", "share/man/man1/t01.1": "old man"} {
+		p := filepath.Join(prefix, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return staged, prefix
+}
+
+// An install that fails part-way leaves the prefix as it was: the files it
+// moved are gone again, the ones it replaced are back, the directories it
+// made are removed.
+func TestMoveTreeAllOrNothing(t *testing.T) {
+	t.Run("fails at the 35th of 36 files", func(t *testing.T) {
+		staged, prefix := stagedInstall(t, 36)
+		before := snapshot(t, prefix)
+		n := 0
+		beforeCommit = func(rel string) error {
+			if n++; n == 35 {
+				return errors.New("injected fault")
+			}
+			return nil
+		}
+		t.Cleanup(func() { beforeCommit = nil })
+		if err := moveTree(staged, prefix, "bin/pahole"); err == nil || err.Error() != "injected fault" {
+			t.Fatalf("err = %v", err)
+		}
+		if after := snapshot(t, prefix); !maps.Equal(after, before) {
+			t.Errorf("prefix after a failed install:\n%v\nwant as before:\n%v", after, before)
+		}
+	})
+	t.Run("a directory where pahole goes", func(t *testing.T) {
+		// The last file fails for real, after all the others are in.
+		staged, prefix := stagedInstall(t, 36)
+		os.Remove(filepath.Join(prefix, "bin/pahole"))
+		os.MkdirAll(filepath.Join(prefix, "bin/pahole/x"), 0o755)
+		before := snapshot(t, prefix)
+		err := moveTree(staged, prefix, "bin/pahole")
+		if err == nil || !strings.Contains(err.Error(), "a directory is in the way") {
+			t.Fatalf("err = %v", err)
+		}
+		if after := snapshot(t, prefix); !maps.Equal(after, before) {
+			t.Errorf("prefix after a failed install:\n%v\nwant as before:\n%v", after, before)
+		}
+	})
+	t.Run("a file where a directory goes", func(t *testing.T) {
+		staged, prefix := stagedInstall(t, 36)
+		os.WriteFile(filepath.Join(prefix, "include"), []byte("a file"), 0o644)
+		before := snapshot(t, prefix)
+		err := moveTree(staged, prefix, "bin/pahole")
+		if err == nil || !strings.Contains(err.Error(), "include is not a directory") {
+			t.Fatalf("err = %v", err)
+		}
+		if after := snapshot(t, prefix); !maps.Equal(after, before) {
+			t.Errorf("prefix after a failed install:\n%v\nwant as before:\n%v", after, before)
+		}
+	})
+	t.Run("success", func(t *testing.T) {
+		staged, prefix := stagedInstall(t, 36)
+		if err := moveTree(staged, prefix, "bin/pahole"); err != nil {
+			t.Fatal(err)
+		}
+		got := snapshot(t, prefix)
+		if got["bin/pahole"] != "new pahole" || got["bin/other"] != "kept" || got["share/man/man1/t01.1"] != "man" {
+			t.Errorf("installed: %v", got)
+		}
+		for rel := range got {
+			if strings.Contains(rel, ".bpfdoctor-") {
+				t.Errorf("left behind: %s", rel)
+			}
+		}
+	})
+}
+
+// A prefix that cannot be written is found before anything is fetched or
+// built. A prefix under a regular file stops root too, which permission
+// bits would not.
+func TestBootstrapUnwritablePrefixFirst(t *testing.T) {
+	m := newMirror(t, false)
+	src, _ := NewSource("", m.url("1.31"), "")
+	h := fakeHost(t, true, "cmake", "ninja", "cc")
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(file, "prefix")
+	_, err := Bootstrap(context.Background(), h, Options{Source: src, Dir: t.TempDir(), Prefix: prefix})
+	if want := "install pahole 1.31: cannot install into " + prefix + ": " + file + " is not a directory"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
+	}
+	if m.total() != 0 {
+		t.Errorf("%d requests before the prefix was checked", m.total())
+	}
 }

@@ -346,7 +346,10 @@ func verify(ctx context.Context, src Source, tarball, sig string, o FetchOptions
 	// The signature covers the uncompressed tar, so that is made first;
 	// with --sha256 it is made too, to unpack from one plain file either way.
 	if v.tar, err = decompress(ctx, tarball, o.Dir); err != nil {
-		return v, fmt.Errorf("verify %s: %w", name, err)
+		if errors.Is(err, errNotTar) {
+			return v, fmt.Errorf("verify %s: %w", name, err)
+		}
+		return v, err // names the tarball
 	}
 	switch {
 	case src.SHA256 != "":
@@ -354,7 +357,7 @@ func verify(ctx context.Context, src Source, tarball, sig string, o FetchOptions
 	case haveSig:
 		sigBytes, err := readCapped(sig, maxSignature)
 		if err != nil {
-			return v, fmt.Errorf("verify %s: read %s: %w", name, filepath.Base(sig), err)
+			return v, fmt.Errorf("verify %s: %w", name, err) // names sig
 		}
 		f, err := os.Open(v.tar)
 		if err != nil {
@@ -384,17 +387,22 @@ func keyringIDs(kr openpgp.EntityList) string {
 	return strings.Join(ids, ", ")
 }
 
+// errNotTar is wrapped when a tarball is no (compressed) tar at all.
+var errNotTar = errors.New("not a tar archive")
+
 // decompress writes the tar inside a (possibly compressed) tarball to a
-// temporary file in dir, capped at maxTar.
+// temporary file in dir, capped at maxTar. It stops as soon as ctx is
+// done (Ctrl-C), not at the cap. Its errors name the tarball.
 func decompress(ctx context.Context, tarball, dir string) (string, error) {
-	f, err := os.Open(tarball)
+	name := filepath.Base(tarball)
+	f, err := openRegular(tarball, maxTarball)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	format, stream, err := archives.Identify(ctx, "", f)
 	if err != nil {
-		return "", fmt.Errorf("not a tar archive: %w", err)
+		return "", fmt.Errorf("%w: %w", errNotTar, err)
 	}
 	var r io.Reader
 	switch format := format.(type) {
@@ -402,22 +410,22 @@ func decompress(ctx context.Context, tarball, dir string) (string, error) {
 		r = stream
 	case archives.CompressedArchive:
 		if _, ok := format.Extraction.(archives.Tar); !ok || format.Compression == nil {
-			return "", errors.New("not a tar archive")
+			return "", errNotTar
 		}
 		rc, err := format.Compression.OpenReader(stream)
 		if err != nil {
-			return "", fmt.Errorf("decompress: %w", err)
+			return "", fmt.Errorf("decompress %s: %w", name, err)
 		}
 		defer rc.Close()
 		r = rc
 	default:
-		return "", errors.New("not a tar archive")
+		return "", errNotTar
 	}
 	out, err := os.CreateTemp(dir, ".verify-*.tar")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("decompress %s: %w", name, err)
 	}
-	n, err := io.Copy(out, io.LimitReader(r, maxTar+1))
+	n, err := io.Copy(out, io.LimitReader(ctxReader{ctx, r}, maxTar+1))
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -426,22 +434,40 @@ func decompress(ctx context.Context, tarball, dir string) (string, error) {
 	}
 	if err != nil {
 		os.Remove(out.Name())
-		return "", fmt.Errorf("decompress: %w", err)
+		return "", fmt.Errorf("decompress %s: %w", name, err)
 	}
 	return out.Name(), nil
 }
 
+// ctxReader stops reading once ctx is done, so that a long copy (a
+// decompression bomb runs on to its cap) ends at Ctrl-C. The error wraps
+// ctx's, for the caller's errors.Is(err, context.Canceled).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("interrupted: %w", err)
+	}
+	return c.r.Read(p)
+}
+
 func readCapped(p string, limit int64) ([]byte, error) {
-	f, err := os.Open(p)
+	f, err := openRegular(p, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err == nil && int64(len(b)) > limit {
-		err = fmt.Errorf("larger than %d bytes", limit)
+		err = fmt.Errorf("more than the %d-byte limit", limit)
 	}
-	return b, err
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return b, nil
 }
 
 func exists(p string) bool {

@@ -3,14 +3,19 @@ package paholebuild
 import (
 	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
@@ -347,6 +352,168 @@ func TestVersionFromName(t *testing.T) {
 	for _, name := range []string{"dwarves.tar.xz", "v1.31.tar.gz", "dwarves-1.31.zip", "dwarves-1.31.tar.xz.sign"} {
 		if _, ok := VersionFromName(name); ok {
 			t.Errorf("VersionFromName(%q) accepted", name)
+		}
+	}
+}
+
+// A local --url (or its signature) that is not a regular file, or is
+// larger than a download may be, is refused at once: /dev/zero used to be
+// hashed forever, and a FIFO blocked the open.
+func TestObtainLocalNotRegular(t *testing.T) {
+	key := testKey(t, "Test Maintainer")
+	good := newRelease(t, key, upstreamTree("1.31"))
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(fifo), 0o755)
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A good tarball whose signature is a FIFO.
+	sigFIFO := filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(sigFIFO), 0o755)
+	os.WriteFile(sigFIFO, good.xz, 0o644)
+	if err := syscall.Mkfifo(filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file one byte over the cap: refused by its size, unread.
+	big := filepath.Join(dir, "big", "dwarves-1.31.tar.xz")
+	os.MkdirAll(filepath.Dir(big), 0o755)
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, maxTarball+1); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		path     string
+		insecure bool
+		want     string
+	}{
+		{"/dev/zero", true, "verify zero: read /dev/zero: is a device, not a regular file"},
+		{fifo, true, "verify dwarves-1.31.tar.xz: read " + fifo + ": is a FIFO, not a regular file"},
+		{sigFIFO, false, "verify dwarves-1.31.tar.xz: read " + filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign") + ": is a FIFO, not a regular file"},
+		{big, true, fmt.Sprintf("verify dwarves-1.31.tar.xz: read %s: %d bytes, more than the %d-byte limit", big, maxTarball+1, maxTarball)},
+	} {
+		src, err := NewSource("1.31", tc.path, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := obtainOpts(t, key, nil)
+		o.Insecure = tc.insecure
+		done := make(chan error, 1)
+		go func() {
+			v, err := Obtain(context.Background(), src, o)
+			v.Close()
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Obtain(%s) = %v,\nwant %s", tc.path, err, tc.want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("Obtain(%s) still runs after 10s", tc.path)
+		}
+	}
+}
+
+// gzipBomb writes a gzip'd tar of n zero bytes: a few MB that decompress
+// to n.
+func gzipBomb(t *testing.T, path string, n int64) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestSpeed)
+	tw := tar.NewWriter(zw)
+	if err := tw.WriteHeader(&tar.Header{Name: "zeros", Mode: 0o644, Size: n, Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	zeros := make([]byte, 1<<20)
+	for w := int64(0); w < n; w += int64(len(zeros)) {
+		if _, err := tw.Write(zeros[:min(int64(len(zeros)), n-w)]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ctrl-C stops a decompression at once, not at the 1 GiB cap, and leaves
+// no partial tar behind.
+func TestDecompressStopsWhenInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "dwarves-1.31.tar.gz")
+	gzipBomb(t, bomb, maxTar+(64<<20))
+	out := filepath.Join(dir, "out")
+	os.Mkdir(out, 0o755)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := decompress(ctx, bomb, out)
+		done <- err
+	}()
+	// Cancel once the copy is under way (16 MiB written).
+	for started := false; !started; {
+		select {
+		case err := <-done:
+			t.Fatalf("decompress ended before it was interrupted: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+		m, _ := filepath.Glob(filepath.Join(out, ".verify-*.tar"))
+		if len(m) == 1 {
+			if fi, err := os.Stat(m[0]); err == nil && fi.Size() > 16<<20 {
+				started = true
+			}
+		}
+	}
+	cancel()
+	stopped := time.Now()
+	select {
+	case err := <-done:
+		took := time.Since(stopped)
+		t.Logf("stopped %s after the interrupt", took)
+		if took > time.Second {
+			t.Errorf("decompress took %s to stop", took)
+		}
+		if err == nil || err.Error() != "decompress dwarves-1.31.tar.gz: interrupted: context canceled" || !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want it interrupted", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("decompress still runs 30s after the interrupt")
+	}
+	testkit.AssertDir(t, out)
+}
+
+// A truncated tarball's error names it.
+func TestObtainTruncated(t *testing.T) {
+	key := testKey(t, "Test Maintainer")
+	good := newRelease(t, key, upstreamTree("1.31", reg("dwarves-1.31/big", strings.Repeat("pahole ", 1<<16))))
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(good.tar)
+	zw.Close()
+	dir := t.TempDir()
+	for name, b := range map[string][]byte{"dwarves-1.31.tar.gz": gz.Bytes(), "dwarves-1.31.tar.xz": good.xz} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b[:len(b)/2], 0o644)
+		src, _ := NewSource("", p, "")
+		o := obtainOpts(t, key, nil)
+		o.Insecure = true
+		_, err := Obtain(context.Background(), src, o)
+		if err == nil || !strings.HasPrefix(err.Error(), "decompress "+name+": ") {
+			t.Errorf("%s: err = %v, want it to start with %q", name, err, "decompress "+name+": ")
+		}
+		if name == "dwarves-1.31.tar.gz" && err != nil && err.Error() != "decompress dwarves-1.31.tar.gz: unexpected EOF" {
+			t.Errorf("err = %v", err)
 		}
 	}
 }

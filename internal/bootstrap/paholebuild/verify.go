@@ -13,6 +13,8 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
 // MaintainerFingerprint is the key that signs dwarves release tarballs:
@@ -95,16 +97,49 @@ func ParseSHA256(s string) (string, error) {
 	return strings.ToLower(s), nil
 }
 
-// FileSHA256 hashes a file.
+// FileSHA256 hashes a release file: a regular file of at most maxTarball
+// bytes, the cap a download has too.
 func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path, maxTarball)
 	if err != nil {
 		return "", err
 	}
 	defer f.Close()
 	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	n, err := io.Copy(h, io.LimitReader(f, maxTarball+1))
+	if err == nil && n > maxTarball {
+		err = fmt.Errorf("more than the %d-byte limit", maxTarball)
+	}
+	if err != nil {
 		return "", fmt.Errorf("hash %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// openRegular opens a local file (a --url path, its signature, a cached
+// download) only if it is a regular file of at most limit bytes: /dev/zero
+// would be hashed forever and a FIFO would block the open. The stat
+// before the open keeps a FIFO from blocking it; the fstat after it makes
+// sure the file opened is the one checked. (host.WriteFileAtomic owns the
+// write side; this read side is local to the package for now.)
+func openRegular(path string, limit int64) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := host.CheckRegular(fi); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("read %s: %d bytes, more than the %d-byte limit", path, fi.Size(), limit)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
+		f.Close()
+		return nil, fmt.Errorf("read %s: it changed while it was opened", path)
+	}
+	return f, nil
 }
