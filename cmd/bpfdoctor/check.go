@@ -108,6 +108,10 @@ func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
 	h.Timeout = timeout
 	env := checks.NewEnv(h)
 	if config != "" {
+		// A directory opens, then fails to read with the path twice over.
+		if fi, err := os.Stat(config); err == nil && fi.IsDir() {
+			return nil, usage.Errorf("load kernel config %s: is a directory", config)
+		}
 		cfg, err := kconfig.Load(config)
 		if err != nil {
 			return nil, usage.Wrap(err)

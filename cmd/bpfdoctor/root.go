@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
@@ -76,9 +78,31 @@ func newCLI(io IO, args []string) *cobra.Command {
 	// so that their argument errors are usage errors too.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
+	shellArgs(root)
 	usageArgs(root)
 	root.SetArgs(args)
 	return root
+}
+
+// shellArgs makes `completion SHELL` with a shell cobra does not know a
+// usage error naming the shells; cobra prints the help and exits 0.
+func shellArgs(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, s := range c.Commands() {
+			shells = append(shells, s.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return c.Help()
+			}
+			return usage.Errorf("unknown shell %q for completion: want %s", clip.String(a[0], clip.Short), strings.Join(shells, ", "))
+		}
+	}
 }
 
 // usageArgs makes the argument errors of cmd and its subcommands (too many
