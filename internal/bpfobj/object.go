@@ -17,11 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // ErrNotELF is wrapped by Read when the input does not start with the ELF
@@ -129,6 +132,12 @@ func Read(r io.ReaderAt) (obj *Object, err error) {
 		}
 	}
 	o.HasBTF, o.HasBTFExt = o.HasSection(".BTF"), o.HasSection(".BTF.ext")
+	if p, ok := inBounds(f, r); !ok {
+		// libbpf reads every section's data and refuses the object; the
+		// detectors would read past the end too.
+		o.problems = append(o.problems, p)
+		return o, nil
+	}
 	if p, ok := o.identity(); !ok {
 		// The other detectors read BPF relocations and BPF BTF; on an
 		// x86 object they would only add noise to the one real problem.
@@ -171,6 +180,29 @@ func (o *Object) identity() (Problem, bool) {
 	case o.Class != elf.ELFCLASS64:
 		return Problem{Pitfall: NotBPF, Level: Fail,
 			Message: fmt.Sprintf("class is %s: BPF objects are ELFCLASS64", o.Class)}, false
+	}
+	return Problem{}, true
+}
+
+// inBounds checks that the data of every section lies within the file:
+// libbpf refuses an object where one does not ("failed to get section(3)
+// xdp data"). The last byte of each is read, so any io.ReaderAt will do.
+func inBounds(f *elf.File, r io.ReaderAt) (Problem, bool) {
+	var b [1]byte
+	for i, s := range f.Sections {
+		if s.Type == elf.SHT_NOBITS || s.Type == elf.SHT_NULL || s.Size == 0 {
+			continue
+		}
+		end := s.Offset + s.Size
+		if end < s.Offset || end > math.MaxInt64 {
+			end = math.MaxInt64
+		}
+		if _, err := r.ReadAt(b[:], int64(end-1)); err == nil {
+			continue
+		}
+		return Problem{Pitfall: NotBPF, Level: Fail,
+			Message: fmt.Sprintf("section %s (index %d) lies past the end of the file: offset %d, size %d; libbpf refuses the object",
+				clip.String(clip.Printable(s.Name), clip.Short), i, s.Offset, s.Size)}, false
 	}
 	return Problem{}, true
 }
