@@ -66,9 +66,6 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if o.timeout <= 0 {
-		return usage.Errorf("invalid --timeout %s: must be positive", o.timeout)
-	}
 	cs, err := checks.Select(checks.All(), o.only, o.skip)
 	if err != nil {
 		return usage.Wrap(err)
@@ -103,10 +100,18 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 // deadline, and the kernel config named with --config, read up front
 // because an unreadable one is bad input (exit 2), not a finding.
 func newEnv(io IO, timeout time.Duration, config string) (*checks.Env, error) {
+	// Here, so that check and report validate --timeout alike.
+	if timeout <= 0 {
+		return nil, usage.Errorf("invalid --timeout %s: must be positive", timeout)
+	}
 	h := newHost(io)
 	h.Timeout = timeout
 	env := checks.NewEnv(h)
 	if config != "" {
+		// A directory opens, then fails to read with the path twice over.
+		if fi, err := os.Stat(config); err == nil && fi.IsDir() {
+			return nil, usage.Errorf("load kernel config %s: is a directory", config)
+		}
 		cfg, err := kconfig.Load(config)
 		if err != nil {
 			return nil, usage.Wrap(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,7 @@ kernel's BTF (or --btf FILE) does not have, or has with another prototype.
 Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 2 bad usage or an object that cannot be read.`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runLint(o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runLint(cmd.Context(), o, args) },
 	}
 	o.addFlags(cmd)
 	f := cmd.Flags()
@@ -48,7 +49,7 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 	return cmd
 }
 
-func runLint(o *lintOptions, paths []string) error {
+func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -56,6 +57,11 @@ func runLint(o *lintOptions, paths []string) error {
 	// is bad input, exit 2 with nothing on stdout.
 	objs := make([]*bpfobj.Object, len(paths))
 	for i, p := range paths {
+		// A signal stops the run between objects: each one is read in
+		// linear time, so this is soon.
+		if err := stopped(ctx); err != nil {
+			return err
+		}
 		obj, err := bpfobj.Open(p)
 		if err != nil {
 			return usage.Errorf("%s: %v", p, err)
@@ -76,7 +82,13 @@ func runLint(o *lintOptions, paths []string) error {
 	}
 	var fs []finding.Finding
 	for i, p := range paths {
+		if err := stopped(ctx); err != nil {
+			return err
+		}
 		fs = append(fs, checks.LintObject(p, objs[i], k, kerr)...)
+	}
+	if err := stopped(ctx); err != nil {
+		return err
 	}
 	// The header names the machine: kfuncs were looked up in its kernel.
 	env, err := newEnv(o.io, host.DefaultTimeout, "")
@@ -106,4 +118,13 @@ func (o *lintOptions) kernel() (*bpfobj.Kernel, error) {
 		k.Path = kernelBTF
 	}
 	return k, nil
+}
+
+// stopped is the reason ctx was cancelled (interrupted, for a signal), or
+// nil while the run may go on.
+func stopped(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
 }

@@ -59,6 +59,11 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	}
 	rep := render.Report{Version: bpfdoctorVersion(), OS: env.OS().PrettyName, Findings: checks.Run(ctx, env, checks.All())}
 	rep.Kernel, _ = env.Release()
+	if o.redact {
+		// The values, before rendering: a name must not rewrite markup,
+		// JSON syntax or bpfdoctor's own words.
+		rep = render.RedactReport(rep, secrets(o.io, env.Host))
+	}
 
 	// The report exits 0 whatever it found: it describes, `check` judges.
 	var b bytes.Buffer
@@ -70,11 +75,7 @@ func runReport(ctx context.Context, o *reportOptions) error {
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	out := b.String()
-	if o.redact {
-		out = render.Redact(out, secrets(o.io, env.Host))
-	}
-	_, err = fmt.Fprint(o.io.Out, out)
+	_, err = o.io.Out.Write(b.Bytes())
 	return err
 }
 

@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
@@ -41,9 +43,37 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// interrupted is the cause the run's context is cancelled with when a
+// signal asks bpfdoctor to stop; a command that stops for it exits as a
+// shell reports a process the signal killed.
+type interrupted struct{ sig os.Signal }
+
+func (e interrupted) Error() string { return "interrupted" }
+
+// signalContext is cancelled, with an interrupted cause, by the first of
+// host.TermSignals; stop restores their default action.
+func signalContext() (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, host.TermSignals...)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			cancel(interrupted{s})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
+}
+
 // Main runs bpfdoctor with the process's arguments and streams.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), host.TermSignals...)
+	ctx, stop := signalContext()
 	defer stop()
 	return run(ctx, os.Args[1:], IO{
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
@@ -55,11 +85,15 @@ func Main() int {
 func run(ctx context.Context, args []string, io IO) int {
 	err := newCLI(io, args).ExecuteContext(ctx)
 	var ee exitError
+	var ie interrupted
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &ie):
+		fmt.Fprintf(io.ErrOut, "bpfdoctor: %v\n", err)
+		return host.SignalExitCode(ie.sig)
 	default:
 		fmt.Fprintf(io.ErrOut, "bpfdoctor: %v\n", err)
 		if usage.Is(err) {
@@ -76,9 +110,31 @@ func newCLI(io IO, args []string) *cobra.Command {
 	// so that their argument errors are usage errors too.
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd(args...)
+	shellArgs(root)
 	usageArgs(root)
 	root.SetArgs(args)
 	return root
+}
+
+// shellArgs makes `completion SHELL` with a shell cobra does not know a
+// usage error naming the shells; cobra prints the help and exits 0.
+func shellArgs(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, s := range c.Commands() {
+			shells = append(shells, s.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return c.Help()
+			}
+			return usage.Errorf("unknown shell %q for completion: want %s", clip.String(a[0], clip.Short), strings.Join(shells, ", "))
+		}
+	}
 }
 
 // usageArgs makes the argument errors of cmd and its subcommands (too many

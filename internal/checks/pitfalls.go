@@ -14,6 +14,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -104,7 +105,7 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []f
 		desc = "EM_BPF, 64-bit, big-endian"
 	}
 	if len(o.Programs) > 0 {
-		desc += "; code in " + strings.Join(o.Programs, ", ")
+		desc += "; code in " + nameList(o.Programs, ", ")
 	} else {
 		desc += "; no code"
 	}
@@ -112,7 +113,7 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []f
 		desc += fmt.Sprintf("; calls %d kfuncs", len(o.Kfuncs))
 	}
 	obj := finding.Finding{ID: "lint.object", Area: "lint", Title: "object", Status: finding.Pass, Message: path + ": " + desc,
-		Details: append([]string{"sections: " + strings.Join(o.Sections, " ")}, o.Notes...), Source: path}
+		Details: append([]string{"sections: " + nameList(o.Sections, " ")}, o.Notes...), Source: path}
 	out = append(out, obj)
 	if len(o.Kfuncs) > 0 {
 		if k != nil {
@@ -130,6 +131,19 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []f
 		}
 	}
 	return out
+}
+
+// maxNames bounds a list of section names in a line: a hostile object can
+// have 40k of them.
+const maxNames = 200
+
+// nameList joins names with sep, clipped to maxNames with the count.
+func nameList(names []string, sep string) string {
+	s := strings.Join(names, sep)
+	if len(s) <= maxNames {
+		return s
+	}
+	return fmt.Sprintf("%s (%d in all)", clip.String(s, maxNames), len(names))
 }
 
 // pitfallBuild is one way people build BPF code.

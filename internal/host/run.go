@@ -10,8 +10,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
@@ -86,37 +88,249 @@ func (h *Host) run(ctx context.Context, stdin io.Reader, stdoutFile *os.File, na
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = h.Env
-	cmd.Stdin = stdin
+	// The pipes are ours, not os/exec's: its copy goroutines come with a
+	// WaitDelay that, once the tool has exited, cuts off output still in the
+	// pipe when the readers are slow to run (a busy machine) or a child
+	// holds the pipe open, and throws the whole result away.
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout = &limitWriter{w: &stdout, n: maxOutput}
-	if stdoutFile != nil {
-		cmd.Stdout = stdoutFile
+	var p pipes
+	defer p.close()
+	cmd := exec.Command(path, args...)
+	cmd.Env = h.Env
+	// Interface fields get only non-nil files: a nil *os.File would close
+	// the descriptor in the child instead of giving it /dev/null.
+	if stdin != nil {
+		in, err := p.in(stdin)
+		if err != nil {
+			return Output{}, err
+		}
+		cmd.Stdin = in
 	}
-	cmd.Stderr = &limitWriter{w: &stderr, n: maxOutput}
+	if stdoutFile == nil {
+		var err error
+		if stdoutFile, err = p.out(&limitWriter{w: &stdout, n: maxOutput}); err != nil {
+			return Output{}, err
+		}
+	}
+	cmd.Stdout = stdoutFile
+	errFile, err := p.out(&limitWriter{w: &stderr, n: maxOutput})
+	if err != nil {
+		return Output{}, err
+	}
+	cmd.Stderr = errFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		// Negative pid: the whole process group.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	// A grandchild that inherited our pipes would keep Wait blocked.
-	cmd.WaitDelay = 200 * time.Millisecond
 
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return Output{}, &CmdError{Cmd: display(name, args), ExitCode: -1, Err: err}
+	}
+	p.started()
+	pid := cmd.Process.Pid
+	exited := make(chan struct{})
+	go func() {
+		awaitExit(pid)
+		close(exited)
+	}()
+	var ctxErr error
+	select {
+	case <-exited:
+	case <-ctx.Done():
+		ctxErr = ctx.Err()
+		killGroup(pid)
+		<-exited
+	}
+	// The leader has exited but is not reaped yet, so its pid still names
+	// the group: whatever it left behind (a daemon, a `sleep &`) dies with
+	// it rather than outliving bpfdoctor or holding the pipes open.
+	killGroup(pid)
+	err = cmd.Wait()
+	p.drain()
 	out := Output{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Elapsed: time.Since(start)}
-	if err == nil {
+	if err == nil && ctxErr == nil {
 		return out, nil
 	}
 	ce := &CmdError{Cmd: display(name, args), ExitCode: -1, Stderr: FirstLine(out.Stderr), Err: err}
-	if ctx.Err() == context.DeadlineExceeded {
+	switch {
+	case ctxErr == context.DeadlineExceeded:
 		ce.TimedOut, ce.Timeout = true, timeout
-		ce.Err = ctx.Err()
-	} else if ee, ok := err.(*exec.ExitError); ok {
-		ce.ExitCode = ee.ExitCode()
+		ce.Err = ctxErr
+	case ctxErr != nil:
+		ce.Err = ctxErr
+	default:
+		if ee, ok := err.(*exec.ExitError); ok {
+			ce.ExitCode = ee.ExitCode()
+		}
 	}
 	return out, ce
+}
+
+// killGroup kills the process group led by pid (negative pid: the group).
+func killGroup(pid int) { _ = syscall.Kill(-pid, syscall.SIGKILL) }
+
+// awaitExit blocks until the process pid has exited, without reaping it:
+// while it is a zombie its pid cannot be reused, so killing its group
+// afterwards cannot hit an unrelated process.
+func awaitExit(pid int) {
+	const pPID = 1     // P_PID from <sys/wait.h>
+	var info [128]byte // siginfo_t
+	for {
+		_, _, e := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid), uintptr(unsafe.Pointer(&info[0])),
+			syscall.WEXITED|wNoWait, 0, 0)
+		if e != syscall.EINTR {
+			return
+		}
+	}
+}
+
+// wNoWait is WNOWAIT from <linux/wait.h>: leave the child waitable.
+const wNoWait = 0x01000000
+
+// drainGrace bounds the wait for the pipes to close once the tool and its
+// process group are dead: only a child that left the group (setsid) can
+// still hold them, and its output is not the tool's.
+const drainGrace = 2 * time.Second
+
+// pipes are a command's standard streams as plain pipes with our own
+// goroutines at the far ends.
+type pipes struct {
+	child   []*os.File // the ends the child inherits, closed once it started
+	parent  []*os.File // our ends
+	reads   []*os.File // our ends of the output pipes
+	readers sync.WaitGroup
+	feeding bool
+}
+
+func (p *pipes) pipe() (r, w *os.File, err error) {
+	r, w, err = os.Pipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("create pipe: %w", err)
+	}
+	return r, w, nil
+}
+
+// in gives the child stdin: a file as it is, or a pipe fed from r.
+func (p *pipes) in(r io.Reader) (*os.File, error) {
+	if f, ok := r.(*os.File); ok {
+		return f, nil
+	}
+	pr, pw, err := p.pipe()
+	if err != nil {
+		return nil, err
+	}
+	p.child, p.parent = append(p.child, pr), append(p.parent, pw)
+	p.feeding = true
+	go func() {
+		// A child that stops reading gets its stdin closed when it exits
+		// (p.close); the copy then fails and that is not the tool's error.
+		_, _ = io.Copy(pw, r)
+		_ = pw.Close()
+	}()
+	return pr, nil
+}
+
+// out gives the child an output pipe whose content goes to w.
+func (p *pipes) out(w io.Writer) (*os.File, error) {
+	pr, pw, err := p.pipe()
+	if err != nil {
+		return nil, err
+	}
+	p.child, p.parent = append(p.child, pw), append(p.parent, pr)
+	p.reads = append(p.reads, pr)
+	p.readers.Go(func() {
+		if _, err := io.Copy(w, pr); errors.Is(err, os.ErrDeadlineExceeded) {
+			// drain gave up on EOF: keep what is already in the pipe.
+			drainNow(pr, w)
+		}
+	})
+	return pw, nil
+}
+
+// drainNow copies what the pipe holds right now to w, without waiting for
+// more (our pipe ends are non-blocking).
+func drainNow(f *os.File, w io.Writer) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	buf := make([]byte, 32<<10)
+	_ = rc.Control(func(fd uintptr) {
+		for {
+			n, err := syscall.Read(int(fd), buf)
+			if n <= 0 || err != nil {
+				return
+			}
+			_, _ = w.Write(buf[:n])
+		}
+	})
+}
+
+// hasWriters reports whether some process still holds the write end of
+// the pipe whose read end is f: poll says POLLHUP once none does.
+func hasWriters(f *os.File) bool {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	writers := false
+	_ = rc.Control(func(fd uintptr) {
+		const pollHup = 0x10 // POLLHUP from <poll.h>
+		pfd := struct {
+			fd             int32
+			events, revent int16
+		}{fd: int32(fd)}
+		var ts syscall.Timespec // zero: do not wait
+		n, _, e := syscall.Syscall6(syscall.SYS_PPOLL, uintptr(unsafe.Pointer(&pfd)), 1, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		writers = e == 0 && n == 1 && pfd.revent&pollHup == 0 || e == 0 && n == 0
+	})
+	return writers
+}
+
+// started closes the child's ends in our process: only the child's copies
+// keep the pipes open now, so its exit is our EOF.
+func (p *pipes) started() {
+	for _, f := range p.child {
+		_ = f.Close()
+	}
+	p.child = nil
+}
+
+// drain waits for the readers to reach EOF, however long a busy machine
+// takes to run them, unless a child outside the group keeps a pipe open:
+// then what is in the pipe after drainGrace is kept, and the rest is that
+// child's.
+func (p *pipes) drain() {
+	done := make(chan struct{})
+	go func() {
+		p.readers.Wait()
+		close(done)
+	}()
+	t := time.NewTicker(drainGrace)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		held := false
+		for _, f := range p.reads {
+			held = held || hasWriters(f)
+		}
+		if held {
+			break
+		}
+	}
+	now := time.Now()
+	for _, f := range p.reads {
+		_ = f.SetReadDeadline(now)
+	}
+	<-done
+}
+
+func (p *pipes) close() {
+	for _, f := range append(p.child, p.parent...) {
+		_ = f.Close()
+	}
 }
 
 // maxOutput caps what is kept of a command's output: a tool that prints

@@ -10,6 +10,7 @@ import (
 
 	"github.com/Masterminds/semver/v3"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
@@ -86,8 +87,15 @@ func Parse(expr string) (Requirement, error) {
 		name, rest = strings.TrimSpace(e[:i]), strings.TrimSpace(e[i:])
 	}
 	s, ok := subjects[name]
+	// Messages quote the expression once and clipped: it is outside text
+	// and may be huge.
+	known := strings.Join(Names(), ", ")
+	if !ok && name == e {
+		return Requirement{}, fmt.Errorf("parse --require: unknown name %q (known: %s)", clip.String(name, clip.Short), known)
+	}
+	expr = clip.String(expr, clip.Short)
 	if !ok {
-		return Requirement{}, fmt.Errorf("parse --require %q: unknown name %q (known: %s)", expr, name, strings.Join(Names(), ", "))
+		return Requirement{}, fmt.Errorf("parse --require %q: unknown name %q (known: %s)", expr, clip.String(name, clip.Short), known)
 	}
 	r := Requirement{Expr: e, Name: name, subject: s}
 	switch s.kind {
@@ -108,7 +116,8 @@ func Parse(expr string) (Requirement, error) {
 		}
 		c, err := semver.NewConstraint(rest)
 		if err != nil {
-			return Requirement{}, fmt.Errorf("parse --require %q: %w", expr, err)
+			// semver quotes the constraint back: clipped, like expr.
+			return Requirement{}, fmt.Errorf("parse --require %q: %s", expr, clip.String(err.Error(), 2*clip.Short))
 		}
 		r.cons, r.want = c, rest
 	}
