@@ -59,11 +59,17 @@ func TestVersionOfCloneBuild(t *testing.T) {
 	src := t.TempDir()
 	copyModule(t, filepath.Join("..", ".."), src)
 
+	// The user's git configuration stays out; an empty file of its own,
+	// not /dev/null, which a test elsewhere may have clobbered.
+	gitConfig := filepath.Join(t.TempDir(), "gitconfig")
+	if err := os.WriteFile(gitConfig, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run := func(dir, name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1")
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL="+gitConfig, "GIT_CONFIG_NOSYSTEM=1")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
