@@ -266,7 +266,7 @@ func (x *explainer) enablers(s *sim, sym *Symbol, want kconfig.Entry, depth int)
 			break
 		}
 		switch {
-		case t.neg || t.expr != nil:
+		case t.neg || t.expr != nil || t.exact: // a fix line sets y
 		case x.settable(t.sym):
 			out = append(out, t.sym)
 		case x.promptless(t.sym):
@@ -399,14 +399,14 @@ func (x *explainer) rootOf(sym *Symbol, need tri, depth int, seen map[string]boo
 	}
 	try := func(ts []term) string {
 		for _, t := range ts {
-			if t.neg || t.expr != nil || x.fsim.operandTri(operand{name: t.sym}) == triN {
+			if t.neg || t.expr != nil || !t.metIn(x.fsim) {
 				continue
 			}
 			ts, ok := x.k.Symbol(t.sym)
 			if !ok {
 				continue
 			}
-			if r := x.rootOf(ts, need, depth+1, seen); r != "" {
+			if r := x.rootOf(ts, t.need(need), depth+1, seen); r != "" {
 				return r
 			}
 			if ts.HasPrompt() {
@@ -418,7 +418,7 @@ func (x *explainer) rootOf(sym *Symbol, need tri, depth int, seen map[string]boo
 	// Of alternatives (A || B), follow the one the fix turns on.
 	onAfter := func(ts []term) bool {
 		for _, t := range ts {
-			if t.neg || t.expr != nil || x.fsim.operandTri(operand{name: t.sym}) == triN {
+			if t.neg || t.expr != nil || !t.metIn(x.fsim) {
 				return false
 			}
 		}

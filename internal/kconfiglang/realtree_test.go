@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mholt/archives"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
 	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
@@ -382,4 +384,105 @@ func causesText(x *kconfig.Explanation) []string {
 		out = append(out, c.Summary(5))
 	}
 	return out
+}
+
+// debianConfig is Debian's amd64 config of the tree's kernel, as the
+// linux-config-6.12 package ships it.
+const debianConfig = "/usr/src/linux-config-6.12/config.amd64_none_amd64.xz"
+
+// rcCoreModuleConfig is a config of the tree with RC_CORE a module, as
+// Debian builds it: Debian's own config where linux-config-6.12 is
+// installed, else the tree's defconfig with RC_CORE=m and LIRC=y, settled
+// by make olddefconfig.
+func rcCoreModuleConfig(t *testing.T, dir string) *kconfig.Config {
+	t.Helper()
+	if f, err := os.Open(debianConfig); err == nil {
+		defer f.Close()
+		zr, err := archives.Xz{}.OpenReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := kconfig.Parse(zr, debianConfig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("Debian's config: %s", debianConfig)
+		return cfg
+	}
+	t.Logf("%s is not installed: the tree's defconfig with RC_CORE=m", debianConfig)
+	work := t.TempDir()
+	p := filepath.Join(work, "def")
+	kmake(t, dir, p, "defconfig")
+	def, err := kconfig.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	for _, e := range def.Entries() {
+		switch e.Symbol {
+		case "MODULES", "INPUT", "RC_CORE", "LIRC", "BPF_SYSCALL":
+		default:
+			buf.WriteString(e.String() + "\n")
+		}
+	}
+	buf.WriteString("CONFIG_MODULES=y\nCONFIG_INPUT=y\nCONFIG_RC_CORE=m\nCONFIG_LIRC=y\nCONFIG_BPF_SYSCALL=y\n")
+	if err := os.WriteFile(p, []byte(buf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	kmake(t, dir, p, "olddefconfig")
+	cfg, err := kconfig.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestRealTreeComparisonDependency is the case of Debian's 6.12 config:
+// BPF_LIRC_MODE2 depends on RC_CORE=y and the config has RC_CORE=m, so
+// RC_CORE is what hides it, not "nothing in the tree's Kconfig".
+func TestRealTreeComparisonDependency(t *testing.T) {
+	dir := kernelSrc(t)
+	arch := hostArch(t)
+	tree, err := ktree.OpenTree(os.DirFS(dir), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := tree.Kconfig(arch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := rcCoreModuleConfig(t, dir)
+	if e, ok := base.Lookup("RC_CORE"); !ok || e.Value != "m" {
+		t.Fatalf("the config has RC_CORE %v %q, want m", ok, e.Value)
+	}
+	set, err := tree.Fragments(&arch, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := kconfiglang.Explain(kconfig.Compare(base, set), base, k)
+	var rc *kconfig.Cause
+	for i, c := range x.Causes {
+		for _, it := range c.Items {
+			if it.Symbol == "BPF_LIRC_MODE2" {
+				rc = &x.Causes[i]
+			}
+		}
+	}
+	if rc == nil {
+		t.Fatalf("no cause holds BPF_LIRC_MODE2: %v", causesText(x))
+	}
+	t.Log(rc.Summary(0))
+	if rc.Kind != kconfig.CauseParent || rc.Root != "RC_CORE" || !strings.HasPrefix(rc.Summary(0), "CONFIG_RC_CORE=m") {
+		t.Errorf("BPF_LIRC_MODE2 is under %q (root %q), want the root cause RC_CORE=m", rc.Summary(0), rc.Root)
+	}
+	if !slices.ContainsFunc(rc.Items, func(it kconfig.Item) bool { return it.Symbol == "RC_CORE" && it.Entry.Value == "y" }) {
+		t.Errorf("the RC_CORE cause does not want RC_CORE=y: %v", rc.Items)
+	}
+	if r, ok := x.Refused["BPF_LIRC_MODE2"]; ok {
+		t.Errorf("BPF_LIRC_MODE2 refused: %s", r)
+	}
+	if i := slices.IndexFunc(x.Fix, func(l kconfig.FixLine) bool { return l.Symbol == "RC_CORE" }); i < 0 || x.Fix[i].Value != "y" ||
+		slices.ContainsFunc(x.Fix[:i], func(l kconfig.FixLine) bool { return l.Symbol == "BPF_LIRC_MODE2" }) {
+		t.Errorf("the fix does not set RC_CORE=y before BPF_LIRC_MODE2")
+	}
 }

@@ -117,6 +117,9 @@ func (x *explainer) blockerText(t term, need tri, depth int) (string, string) {
 			have = b.name + "=" + s.operandString(b)
 		}
 		return "", fmt.Sprintf("they need %s (this config has %s%s)", t.expr, kconfig.Prefix, have)
+	case t.neg && t.cmp != nil:
+		e, _ := s.entry(t.sym)
+		return t.sym, fmt.Sprintf("%s rules them out (they depend on %s)", e.String(), t.cmp)
 	case t.neg:
 		e, _ := s.entry(t.sym)
 		return t.sym, fmt.Sprintf("%s rules them out (they depend on !%s)", e.String(), t.sym)
@@ -126,9 +129,10 @@ func (x *explainer) blockerText(t term, need tri, depth int) (string, string) {
 		return t.sym, fmt.Sprintf("they depend on %s%s, which this kernel does not have", kconfig.Prefix, t.sym)
 	}
 	if depth < 8 {
-		if req, has := requirement(sym); has && s.eval(req, sym) < triM {
-			for _, bt := range s.blockers(req, triM, sym, nil) {
-				if root, text := x.blockerText(bt, triM, depth+1); text != "" {
+		lvl := t.need(triM)
+		if req, has := requirement(sym); has && s.eval(req, sym) < lvl {
+			for _, bt := range s.blockers(req, lvl, sym, nil) {
+				if root, text := x.blockerText(bt, lvl, depth+1); text != "" {
 					return root, text
 				}
 			}
@@ -145,8 +149,11 @@ func (x *explainer) blockerText(t term, need tri, depth int) (string, string) {
 	}
 	e, found := s.entry(t.sym)
 	have := kconfig.DescribeHave(kconfig.Item{Want: kconfig.Want{Entry: kconfig.Entry{Symbol: t.sym}}, Have: e, Found: found})
+	if t.cmp != nil {
+		have += fmt.Sprintf(" (they need %s)", t.cmp)
+	}
 	switch {
-	case found && e.Value == "m" && need == triY:
+	case t.cmp == nil && found && e.Value == "m" && need == triY:
 		return t.sym, have + " and caps them at m"
 	case x.wanted[t.sym].Kind == kconfig.NotSet && x.wanted[t.sym].Symbol != "":
 		return t.sym, have + ": the selftests config wants it off"

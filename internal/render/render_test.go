@@ -101,3 +101,36 @@ func TestWriteUnknownFormat(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestTextAreaMark: the area's heading shows its worst status, but a skip
+// (a check that did not apply) never outranks a pass.
+func TestTextAreaMark(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		statuses []finding.Status
+		want     string
+	}{
+		{"all pass", []finding.Status{finding.Pass, finding.Pass}, "[✓] Running kernel"},
+		{"passes and one skip", []finding.Status{finding.Pass, finding.Skip, finding.Pass}, "[✓] Running kernel"},
+		{"skip first", []finding.Status{finding.Skip, finding.Pass}, "[✓] Running kernel"},
+		{"all skip", []finding.Status{finding.Skip, finding.Skip}, "[-] Running kernel"},
+		{"one skip", []finding.Status{finding.Skip}, "[-] Running kernel"},
+		{"skip and warn", []finding.Status{finding.Skip, finding.Warn}, "[!] Running kernel"},
+		{"pass skip error", []finding.Status{finding.Pass, finding.Skip, finding.Error}, "[?] Running kernel"},
+		{"fail wins", []finding.Status{finding.Fail, finding.Skip, finding.Warn, finding.Pass}, "[✗] Running kernel"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var r Report
+			for i, st := range tt.statuses {
+				r.Findings = append(r.Findings, finding.Finding{ID: "kernel.c" + string(rune('a'+i)), Area: "kernel", Title: "c", Status: st, Message: "m"})
+			}
+			var b bytes.Buffer
+			if err := Text(&b, r, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), "\n"+tt.want+"\n") {
+				t.Errorf("heading: want %q in\n%s", tt.want, b.String())
+			}
+		})
+	}
+}

@@ -47,7 +47,7 @@ func newPalette(on bool) palette {
 }
 
 // Text writes the report for people: one section per area, worst status in
-// the heading, a fix under each finding that needs one.
+// the heading (see areaStatus), a fix under each finding that needs one.
 func Text(w io.Writer, r Report, o Options) error {
 	bw := bufio.NewWriter(w)
 	p := newPalette(o.Color)
@@ -72,7 +72,7 @@ func Text(w io.Writer, r Report, o Options) error {
 				fs = append(fs, f)
 			}
 		}
-		worst := finding.Worst(fs)
+		worst := areaStatus(fs)
 		fmt.Fprintf(bw, "\n%s %s\n", p.status[worst].Sprintf("[%s]", worst.Mark()), p.bold.Sprint(finding.AreaTitle(area)))
 		for _, f := range fs {
 			writeFinding(bw, p, f, o.Verbose)
@@ -80,6 +80,23 @@ func Text(w io.Writer, r Report, o Options) error {
 	}
 	fmt.Fprintf(bw, "\n%s\n", summary(r.Findings))
 	return bw.Flush()
+}
+
+// areaStatus is the mark of an area's heading: its worst status, except that
+// a skip does not outrank a pass. A skip says a check did not apply, not that
+// something is wrong, so an area of passes and one skip reads as passed; only
+// an area where every check was skipped reads as skipped.
+func areaStatus(fs []finding.Finding) finding.Status {
+	var ran []finding.Finding
+	for _, f := range fs {
+		if f.Status != finding.Skip {
+			ran = append(ran, f)
+		}
+	}
+	if len(ran) == 0 && len(fs) > 0 {
+		return finding.Skip
+	}
+	return finding.Worst(ran)
 }
 
 // areasOf lists the areas present, in the registry's order, then any other.

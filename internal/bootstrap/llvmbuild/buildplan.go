@@ -91,16 +91,22 @@ type Plan struct {
 	SrcDir, LLVMDir string
 	BuildDir        string
 	// Clone is nil when the tree exists or was given.
-	Clone      []string
-	Configure  []string
-	Build      []string
-	Verify     []string
-	Install    []string // nil without a prefix
-	BinDir     string   // where the new llc is used from
-	LinkJobs   int
-	LinkWhy    string
-	UseLLD     bool
+	Clone     []string
+	Configure []string
+	Build     []string
+	Verify    []string
+	Install   []string // nil without a prefix
+	BinDir    string   // where the new llc is used from
+	LinkJobs  int
+	LinkWhy   string
+	UseLLD    bool
+	// Linker is LLVM_USE_LINKER with UseLLD: "lld", or the path of a
+	// versioned ld.lld for a Clang; LinkerDir is the directory GCC must
+	// be pointed at (-B) to find ld.lld there, "" when it needs none.
+	Linker     string
+	LinkerDir  string
 	UseCCache  bool
+	cxxKind    string // "GCC", "Clang" or "" (unknown), from compilerCheck
 	defines    [][2]string
 	installLLC string
 }
@@ -330,13 +336,9 @@ func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {
 	})
 	p.compilerCheck(ctx, h, req)
 	p.diskCheck()
+	lld := p.findLLD(h)
 	p.memoryCheck(h)
-	if _, err := h.LookPath("ld.lld"); err == nil {
-		p.UseLLD = true
-		p.add(Check{Name: "lld", Detail: "found: links with -DLLVM_USE_LINKER=lld"})
-	} else {
-		p.add(Check{Name: "lld", Status: finding.Skip, Detail: "not found (optional: clang links faster and in less memory with lld)"})
-	}
+	p.add(lld)
 	if _, err := h.LookPath("ccache"); err == nil {
 		p.UseCCache = true
 		p.add(Check{Name: "ccache", Detail: "found: compiles with -DLLVM_CCACHE_BUILD=ON"})
@@ -344,6 +346,37 @@ func (p *Plan) preflight(ctx context.Context, h *host.Host, req requirement) {
 		p.add(Check{Name: "ccache", Status: finding.Skip, Detail: "not found (optional: rebuilds after a change are faster with ccache)"})
 	}
 	p.linkJobs(h)
+}
+
+// findLLD picks the linker for LLVM_USE_LINKER, which LLVM passes to the
+// compiler as -fuse-ld=VALUE. ld.lld on PATH is -fuse-ld=lld for both GCC
+// and Clang. Debian's lld-19 installs only ld.lld-19 on PATH and ld.lld in
+// /usr/lib/llvm-19/bin: Clang takes -fuse-ld=PATH; GCC takes only the
+// names bfd, gold, lld and mold (GCC 12 rejects a path: "unrecognized
+// command-line option"), so it gets -fuse-ld=lld and -B with the directory
+// holding ld.lld, where its driver looks first.
+func (p *Plan) findLLD(h *host.Host) Check {
+	const why = "optional: clang links faster and in less memory with lld"
+	if _, err := h.LookPath("ld.lld"); err == nil {
+		p.UseLLD, p.Linker = true, "lld"
+		return Check{Name: "lld", Detail: "found: links with -DLLVM_USE_LINKER=lld"}
+	}
+	tools := h.LookLLVM("ld.lld")
+	if len(tools) == 0 {
+		return Check{Name: "lld", Status: finding.Skip, Detail: "not found (" + why + ")"}
+	}
+	best := tools[0]
+	if p.cxxKind == "Clang" {
+		p.UseLLD, p.Linker = true, best.Exec
+		return Check{Name: "lld", Detail: fmt.Sprintf("lld %d found (%s): links with -DLLVM_USE_LINKER=%s", best.Major, best.Path, p.Linker)}
+	}
+	for _, t := range tools {
+		if filepath.Base(t.Path) == "ld.lld" {
+			p.UseLLD, p.Linker, p.LinkerDir = true, "lld", filepath.Dir(t.Exec)
+			return Check{Name: "lld", Detail: fmt.Sprintf("lld %d found: links with -DLLVM_USE_LINKER=lld and -B%s/, where GCC finds ld.lld", t.Major, p.LinkerDir)}
+		}
+	}
+	return Check{Name: "lld", Status: finding.Skip, Detail: fmt.Sprintf("%s found, but GCC finds lld only as ld.lld on PATH or in a -B directory (%s)", best.Path, why)}
 }
 
 // toolCheck finds a tool, reads its version and compares it with min.
@@ -416,6 +449,7 @@ func (p *Plan) compilerCheck(ctx context.Context, h *host.Host, req requirement)
 	} else if m := gccVersionRe.FindStringSubmatch(firstLine(string(out.Stdout))); m != nil {
 		kind, ver, min = "GCC", m[1], req.gcc
 	}
+	p.cxxKind = kind
 	if kind == "" {
 		p.add(Check{Name: name, Status: finding.Warn, Detail: fmt.Sprintf("%s: cannot tell which compiler this is; %s", path, need)})
 		return
@@ -481,7 +515,7 @@ func (p *Plan) memoryCheck(h *host.Host) {
 		return
 	}
 	per, linker := uint64(linkMemOther), "GNU ld"
-	if _, err := h.LookPath("ld.lld"); err == nil {
+	if p.UseLLD {
 		per, linker = linkMemLLD, "lld"
 	}
 	jobs := max(1, int(avail/per))
@@ -528,7 +562,14 @@ func (p *Plan) layout() {
 		p.defines = append(p.defines, [2]string{"CMAKE_INSTALL_PREFIX", o.Prefix})
 	}
 	if p.UseLLD {
-		p.defines = append(p.defines, [2]string{"LLVM_USE_LINKER", "lld"})
+		p.defines = append(p.defines, [2]string{"LLVM_USE_LINKER", p.Linker})
+		if p.LinkerDir != "" {
+			// LLVM adds -fuse-ld=lld to these; -B is where GCC looks
+			// for ld.lld before PATH.
+			for _, v := range []string{"CMAKE_EXE_LINKER_FLAGS", "CMAKE_SHARED_LINKER_FLAGS", "CMAKE_MODULE_LINKER_FLAGS"} {
+				p.defines = append(p.defines, [2]string{v, "-B" + p.LinkerDir + "/"})
+			}
+		}
 	}
 	if p.UseCCache {
 		p.defines = append(p.defines, [2]string{"LLVM_CCACHE_BUILD", "ON"})
