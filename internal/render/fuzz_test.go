@@ -1,0 +1,42 @@
+package render
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var plainName = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
+var plainHome = regexp.MustCompile(`^/[a-z/]{1,64}$`)
+
+// FuzzRedact: no secret survives as a whole word, a home directory does not
+// survive as a path prefix, the text grows at most 8 times (a one-letter
+// host becomes "<host>", and a user named "host" then makes it
+// "<<user>>"), and with no secrets the text is unchanged.
+func FuzzRedact(f *testing.F) {
+	f.Add("/home/al/src/x.c on build01 by al", "/home/al", "build01", "al")
+	f.Add("/home/al/x /home/alice/y", "/home/al/", "h", "alice")
+	f.Add("a.b-c a", "/a", "a", "b")
+	f.Add("host user <host>", "/host", "host", "user")
+	f.Add("", "", "", "")
+	f.Fuzz(func(t *testing.T, s, home, hostName, user string) {
+		sec := Secrets{Homes: []string{home}, Hosts: []string{hostName}, Users: []string{user}}
+		out := Redact(s, sec)
+		if len(out) > 8*len(s) {
+			t.Fatalf("%d bytes became %d", len(s), len(out))
+		}
+		if strings.TrimSpace(hostName) == "" && strings.TrimSpace(user) == "" && len(strings.TrimRight(home, "/")) <= 1 && out != s {
+			t.Fatalf("nothing to redact, but %q became %q", s, out)
+		}
+		for _, n := range []string{hostName, user} {
+			if plainName.MatchString(n) && n != "host" && n != "user" &&
+				regexp.MustCompile(`\b`+n+`\b`).MatchString(out) {
+				t.Fatalf("%q survives in %q", n, out)
+			}
+		}
+		if h := strings.TrimRight(home, "/"); plainHome.MatchString(h) && len(h) > 1 &&
+			regexp.MustCompile(regexp.QuoteMeta(h)+`\b`).MatchString(out) {
+			t.Fatalf("home %q survives in %q", h, out)
+		}
+	})
+}
