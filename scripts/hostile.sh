@@ -110,7 +110,11 @@ run "kconfig diff: 80k continued lines" kconfig diff --config "$tmp/small.config
 run "kconfig diff: depends on 16k ||" kconfig diff --config "$tmp/small.config" --kernel-src "$tmp/or16k"
 run "kconfig diff: depends on 50k ||" kconfig diff --config "$tmp/small.config" --kernel-src "$tmp/or50k"
 run "lint: 40k code sections" lint "$tmp/sections.o"
-run "kconfig fix -o /dev/null" kconfig fix --set 6.12 --config "$tmp/small.config" -o /dev/null
+# Through a link to /dev/null, never /dev/null itself: a bpfdoctor that
+# replaces what -o names (the bug this case looks for) then replaces only
+# the link, not the machine's /dev/null.
+ln -s /dev/null "$tmp/devnull"
+run "kconfig fix -o device (link to /dev/null)" kconfig fix --set 6.12 --config "$tmp/small.config" -o "$tmp/devnull"
 run "kconfig fix -o SYMLINK" kconfig fix --set 6.12 --config "$tmp/small.config" -o "$tmp/link"
 run "kconfig diff: empty config" kconfig diff --set 6.12 --config "$tmp/empty.config"
 run "kconfig diff: Latin-1 in a comment" kconfig diff --set 6.12 --config "$tmp/latin1.config"
