@@ -36,7 +36,9 @@ type Result struct {
 	Diff        *kconfig.Diff
 	Explanation *kconfig.Explanation
 	// KconfigErr is why the tree's Kconfig could not explain the diff,
-	// which is then grouped by name only.
+	// which is then grouped by name only: a syntax error or a source loop
+	// names its file and line. Reports show it as a warning, and the fix
+	// file's header repeats it.
 	KconfigErr error
 }
 
@@ -59,6 +61,9 @@ func Judge(r Request) (*Result, error) {
 		}
 	}
 	res.Explanation = kconfiglang.Explain(res.Diff, r.Config, k)
+	if res.KconfigErr != nil {
+		res.Explanation.NoTree = res.KconfigErr.Error()
+	}
 	return res, nil
 }
 
