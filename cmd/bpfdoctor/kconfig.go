@@ -121,13 +121,17 @@ func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, str
 		}
 		env.KernelSrc = o.src
 	}
-	_, path, err := env.KernelConfig()
+	cfg, path, err := env.KernelConfig()
 	var nf *kconfig.NotFoundError
 	switch {
 	case errors.As(err, &nf):
 		return nil, req, nil, "", fmt.Errorf("%w; name one with --config FILE", err)
 	case err != nil:
 		return nil, req, nil, "", err
+	case cfg.Len() == 0:
+		// An empty file (or /dev/null) is no config to judge: every
+		// option would be "missing".
+		return nil, req, nil, "", usage.Errorf("no options in %s: not a kernel config", path)
 	}
 	req, err = env.KconfigRequest()
 	if err != nil {
