@@ -14,7 +14,7 @@ import (
 const (
 	// maxSize bounds what Parse reads: real configs are under 1 MiB, and
 	// --config /dev/zero must not eat the memory.
-	maxSize  = 16 << 20
+	maxSize = 16 << 20
 	// maxPresize is above the symbol count of an x86 allyesconfig.
 	maxPresize = 1 << 15
 )
