@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -79,7 +80,7 @@ func newKconfigDiffCmd(io IO) *cobra.Command {
 grouped by root cause, each with its fix. Exit codes: 0 nothing missing,
 1 wanted options are missing, 2 bad usage or unreadable input.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runKconfigDiff(o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKconfigDiff(cmd.Context(), o) },
 	}
 	o.addFlags(cmd)
 	addKconfigFlags(cmd, o)
@@ -99,7 +100,7 @@ or a shell script of scripts/config commands followed by make olddefconfig
   bpfdoctor kconfig fix -o bpf-selftests.config
   scripts/kconfig/merge_config.sh .config bpf-selftests.config`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runKconfigFix(o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKconfigFix(cmd.Context(), o) },
 	}
 	addKconfigFlags(cmd, o)
 	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write to this file instead of stdout")
@@ -109,7 +110,7 @@ or a shell script of scripts/config commands followed by make olddefconfig
 
 // judge reads the config, the tree and the fragments the flags name and
 // judges the config. Unreadable files and bad flags are usage errors.
-func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, string, error) {
+func (o *kconfigOptions) judge(ctx context.Context) (*checks.Env, ktree.Request, *ktree.Result, string, error) {
 	var req ktree.Request
 	env, err := newEnv(o.io, host.DefaultTimeout, o.config)
 	if err != nil {
@@ -152,7 +153,10 @@ func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, str
 		}
 		req.Fragments = append(req.Fragments, kconfig.Fragment{Name: filepath.Base(p), Path: p, Config: cfg})
 	}
-	res, err := ktree.Judge(req)
+	res, err := ktree.JudgeContext(ctx, req)
+	if ctx.Err() != nil {
+		return nil, req, nil, "", o.interrupted(ctx)
+	}
 	if err != nil {
 		return nil, req, nil, "", usage.Wrap(err)
 	}
@@ -180,11 +184,25 @@ func (o *kconfigOptions) fixCommand() string {
 	return strings.Join(append(args, "-o", "bpf-selftests.config"), " ")
 }
 
-func runKconfigDiff(o *kconfigOptions) error {
+// interrupted ends a run stopped by a signal: "interrupted" on stderr,
+// and the shell's code for it, 128 + the signal (130 for SIGINT, 143 for
+// SIGTERM).
+func (o *kconfigOptions) interrupted(ctx context.Context) error {
+	fmt.Fprintln(o.io.ErrOut, "bpfdoctor: interrupted")
+	if c := context.Cause(ctx); c != nil && c.Error() == syscallTermText {
+		return exitError{128 + 15}
+	}
+	return exitError{128 + 2}
+}
+
+// syscallTermText is how signal.NotifyContext words SIGTERM in its cause.
+var syscallTermText = host.TermSignals[len(host.TermSignals)-1].String() + " signal received"
+
+func runKconfigDiff(ctx context.Context, o *kconfigOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	env, req, res, path, err := o.judge()
+	env, req, res, path, err := o.judge(ctx)
 	if err != nil {
 		return err
 	}
@@ -193,7 +211,7 @@ func runKconfigDiff(o *kconfigOptions) error {
 	return o.report(rep)
 }
 
-func runKconfigFix(o *kconfigOptions) error {
+func runKconfigFix(ctx context.Context, o *kconfigOptions) error {
 	if !slices.Contains(kconfig.FixFormats, o.as) {
 		return usage.Errorf("invalid --as %q: want %s", o.as, strings.Join(kconfig.FixFormats, " or "))
 	}
@@ -202,7 +220,7 @@ func runKconfigFix(o *kconfigOptions) error {
 			return err
 		}
 	}
-	_, _, res, _, err := o.judge()
+	_, _, res, _, err := o.judge(ctx)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func noTreeText(err error) string {
 
 const treeFixText = "Fix the Kconfig file named (or pass a complete kernel tree with --kernel-src): without it bpfdoctor cannot name what hides each option."
 
-func checkKconfigSelftests(_ context.Context, e *Env) (f finding.Finding) {
+func checkKconfigSelftests(ctx context.Context, e *Env) (f finding.Finding) {
 	_, path, err := e.KernelConfig()
 	if err != nil {
 		return finding.Result(finding.Skip, "no kernel config to judge (see kernel.config)")
@@ -80,7 +80,7 @@ func checkKconfigSelftests(_ context.Context, e *Env) (f finding.Finding) {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
-	res, err := ktree.Judge(req)
+	res, err := ktree.JudgeContext(ctx, req)
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}

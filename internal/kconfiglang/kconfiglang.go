@@ -1,6 +1,7 @@
 package kconfiglang
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -152,7 +153,14 @@ const (
 // variables the Makefile exports (SRCARCH, ARCH, KERNELVERSION ...), of
 // which `source` statements need SRCARCH.
 func ReadKconfig(fsys fs.FS, env map[string]string) (*Kconfig, error) {
+	return ReadKconfigContext(context.Background(), fsys, env)
+}
+
+// ReadKconfigContext is ReadKconfig that stops when ctx is done: it looks
+// before each file, and every few thousand lines of one.
+func ReadKconfigContext(ctx context.Context, fsys fs.FS, env map[string]string) (*Kconfig, error) {
 	r := &reader{
+		ctx:  ctx,
 		fsys: fsys,
 		k:    &Kconfig{symbols: map[string]*Symbol{}},
 		pp:   preproc{env: env, vars: map[string]macroVar{}},
@@ -220,6 +228,7 @@ type selectRaw struct {
 }
 
 type reader struct {
+	ctx     context.Context
 	fsys    fs.FS
 	k       *Kconfig
 	pp      preproc
@@ -239,6 +248,9 @@ func (r *reader) warnf(file string, line int, format string, args ...any) {
 func (r *reader) readFile(name string, depth int) error {
 	if depth > 50 {
 		return fmt.Errorf("read Kconfig %s: sources nested more than 50 deep", name)
+	}
+	if err := r.ctx.Err(); err != nil {
+		return fmt.Errorf("read Kconfig %s: %w", name, context.Cause(r.ctx))
 	}
 	if r.k.Files >= maxKconfigFiles {
 		return fmt.Errorf("read Kconfig: more than %d files", maxKconfigFiles)
@@ -262,6 +274,9 @@ func (r *reader) parse(file, text string, depth int) error {
 	lines := strings.Split(text, "\n")
 	inHelp, helpIndent := false, -1
 	for i := 0; i < len(lines); i++ {
+		if i%4096 == 4095 && r.ctx.Err() != nil {
+			return fmt.Errorf("read Kconfig %s: %w", file, context.Cause(r.ctx))
+		}
 		lineno := i + 1
 		raw := strings.TrimRight(lines[i], "\r")
 		if inHelp {

@@ -2,6 +2,7 @@ package ktree
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -95,10 +96,15 @@ func OpenTree(fsys fs.FS, dir string) (*Tree, error) {
 
 // Kconfig reads the tree's Kconfig files for an architecture.
 func (t *Tree) Kconfig(a kconfig.Arch) (*kconfiglang.Kconfig, error) {
+	return t.KconfigContext(context.Background(), a)
+}
+
+// KconfigContext is Kconfig that stops when ctx is done.
+func (t *Tree) KconfigContext(ctx context.Context, a kconfig.Arch) (*kconfiglang.Kconfig, error) {
 	if a.SrcArch == "" {
 		return nil, fmt.Errorf("read Kconfig of %s: no architecture given", t.Dir)
 	}
-	return kconfiglang.ReadKconfig(t.FS, map[string]string{
+	return kconfiglang.ReadKconfigContext(ctx, t.FS, map[string]string{
 		"SRCARCH": a.SrcArch, "ARCH": a.SrcArch, "srctree": ".",
 		"KERNELVERSION": t.Version.String(),
 	})
