@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -80,7 +81,7 @@ func newKconfigDiffCmd(io IO) *cobra.Command {
 grouped by root cause, each with its fix. Exit codes: 0 nothing missing,
 1 wanted options are missing, 2 bad usage or unreadable input.`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runKconfigDiff(o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKconfigDiff(cmd.Context(), o) },
 	}
 	o.addFlags(cmd)
 	addKconfigFlags(cmd, o)
@@ -100,7 +101,7 @@ or a shell script of scripts/config commands followed by make olddefconfig
   bpfdoctor kconfig fix -o bpf-selftests.config
   scripts/kconfig/merge_config.sh .config bpf-selftests.config`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error { return runKconfigFix(o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKconfigFix(cmd.Context(), o) },
 	}
 	addKconfigFlags(cmd, o)
 	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write to this file instead of stdout")
@@ -110,7 +111,7 @@ or a shell script of scripts/config commands followed by make olddefconfig
 
 // judge reads the config, the tree and the fragments the flags name and
 // judges the config. Unreadable files and bad flags are usage errors.
-func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, string, error) {
+func (o *kconfigOptions) judge(ctx context.Context) (*checks.Env, ktree.Request, *ktree.Result, string, error) {
 	var req ktree.Request
 	env, err := newEnv(o.io, host.DefaultTimeout, o.config)
 	if err != nil {
@@ -122,13 +123,17 @@ func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, str
 		}
 		env.KernelSrc = o.src
 	}
-	_, path, err := env.KernelConfig()
+	cfg, path, err := env.KernelConfig()
 	var nf *kconfig.NotFoundError
 	switch {
 	case errors.As(err, &nf):
 		return nil, req, nil, "", fmt.Errorf("%w; name one with --config FILE", err)
 	case err != nil:
 		return nil, req, nil, "", err
+	case cfg.Len() == 0:
+		// An empty file (or /dev/null) is no config to judge: every
+		// option would be "missing".
+		return nil, req, nil, "", usage.Errorf("no options in %s: not a kernel config", path)
 	}
 	req, err = env.KconfigRequest()
 	if err != nil {
@@ -149,7 +154,10 @@ func (o *kconfigOptions) judge() (*checks.Env, ktree.Request, *ktree.Result, str
 		}
 		req.Fragments = append(req.Fragments, kconfig.Fragment{Name: filepath.Base(p), Path: p, Config: cfg})
 	}
-	res, err := ktree.Judge(req)
+	res, err := ktree.JudgeContext(ctx, req)
+	if ctx.Err() != nil {
+		return nil, req, nil, "", o.interrupted(ctx)
+	}
 	if err != nil {
 		return nil, req, nil, "", usage.Wrap(err)
 	}
@@ -177,11 +185,25 @@ func (o *kconfigOptions) fixCommand() string {
 	return strings.Join(append(args, "-o", "bpf-selftests.config"), " ")
 }
 
-func runKconfigDiff(o *kconfigOptions) error {
+// interrupted ends a run stopped by a signal: "interrupted" on stderr,
+// and the shell's code for it, 128 + the signal (130 for SIGINT, 143 for
+// SIGTERM).
+func (o *kconfigOptions) interrupted(ctx context.Context) error {
+	fmt.Fprintln(o.io.ErrOut, "bpfdoctor: interrupted")
+	if c := context.Cause(ctx); c != nil && c.Error() == syscallTermText {
+		return exitError{128 + 15}
+	}
+	return exitError{128 + 2}
+}
+
+// syscallTermText is how signal.NotifyContext words SIGTERM in its cause.
+var syscallTermText = host.TermSignals[len(host.TermSignals)-1].String() + " signal received"
+
+func runKconfigDiff(ctx context.Context, o *kconfigOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	env, req, res, path, err := o.judge()
+	env, req, res, path, err := o.judge(ctx)
 	if err != nil {
 		return err
 	}
@@ -190,7 +212,7 @@ func runKconfigDiff(o *kconfigOptions) error {
 	return o.report(rep)
 }
 
-func runKconfigFix(o *kconfigOptions) error {
+func runKconfigFix(ctx context.Context, o *kconfigOptions) error {
 	if !slices.Contains(kconfig.FixFormats, o.as) {
 		return usage.Errorf("invalid --as %q: want %s", o.as, strings.Join(kconfig.FixFormats, " or "))
 	}
@@ -200,7 +222,7 @@ func runKconfigFix(o *kconfigOptions) error {
 			return err
 		}
 	}
-	env, _, res, path, err := o.judge()
+	env, _, res, path, err := o.judge(ctx)
 	if err != nil {
 		return err
 	}

@@ -18,13 +18,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/clip"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
 // ErrNotELF is wrapped by Read when the input does not start with the ELF
@@ -75,23 +75,10 @@ func Open(path string) (*Object, error) {
 	return Read(bytes.NewReader(b))
 }
 
+// readFile reads an object or a BTF file the user named: only a regular
+// file (a FIFO would block forever), at most maxObject bytes.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if fi.Size() > maxObject {
-		return nil, fmt.Errorf("%s: %d bytes is too large for a BPF object", path, fi.Size())
-	}
-	return io.ReadAll(f)
+	return host.ReadRegular(path, maxObject)
 }
 
 // Read reads an object and runs every detector that needs only the object.

@@ -112,7 +112,14 @@ func checkKconfigEssential(_ context.Context, e *Env) finding.Finding {
 	return f.WithFix(text, scriptsConfig(fix))
 }
 
-func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
+// noTreeText says why a --kernel-src tree's Kconfig was not used.
+func noTreeText(err error) string {
+	return fmt.Sprintf("the tree's Kconfig was not used, so the options are grouped by name only: %v", err)
+}
+
+const treeFixText = "Fix the Kconfig file named (or pass a complete kernel tree with --kernel-src): without it bpfdoctor cannot name what hides each option."
+
+func checkKconfigSelftests(ctx context.Context, e *Env) (f finding.Finding) {
 	_, path, err := e.KernelConfig()
 	if err != nil {
 		return finding.Result(finding.Skip, "no kernel config to judge (see kernel.config)")
@@ -121,21 +128,18 @@ func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
-	res, err := ktree.Judge(req)
+	res, err := ktree.JudgeContext(ctx, req)
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
 	}
 	x, set := res.Explanation, res.Set
 	total, missing := len(res.Diff.Items), x.Missing()
-	f := finding.Result(finding.Pass, "all %d options of the %s selftests config are set", total, set.Name).
+	f = finding.Result(finding.Pass, "all %d options of the %s selftests config are set", total, set.Name).
 		WithSource(path).WithFact("set", set.Name).
 		WithFact("missing", fmt.Sprint(missing)).WithFact("total", fmt.Sprint(total)).
 		WithDetails(fmt.Sprintf("fragment set %s: %s", set.Label(), set.Why))
 	for _, l := range set.Lacks {
 		f = f.WithDetails(fmt.Sprintf("the %s set has no %s: those options were not checked", set.Name, l))
-	}
-	if res.KconfigErr != nil {
-		f = f.WithDetails(fmt.Sprintf("grouped by name only: %v", res.KconfigErr))
 	}
 	var unwanted []string
 	for _, c := range x.Causes {
@@ -154,6 +158,18 @@ func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
 	if mismatch != "" {
 		f = f.WithDetails(mismatch)
 	}
+	// A tree whose Kconfig cannot be read is a warning whatever the
+	// diff: the grouping and the fix lose the dependencies.
+	if res.KconfigErr != nil {
+		f = f.WithDetails(noTreeText(res.KconfigErr))
+		defer func() {
+			if f.Status == finding.Pass {
+				f.Status = finding.Warn
+				f.Fix = &finding.Fix{Text: treeFixText}
+			}
+			f.Message += "; " + noTreeText(res.KconfigErr)
+		}()
+	}
 	switch {
 	case missing > 0:
 		roots := x.Roots()
@@ -167,7 +183,7 @@ func checkKconfigSelftests(_ context.Context, e *Env) finding.Finding {
 			f.Message += fmt.Sprintf("; the kernel's Kconfig refuses %d of them", n)
 		}
 		text := "Write the missing lines as a fragment, root causes first, and merge it in the kernel tree with its own tooling."
-		if !x.Tree {
+		if !x.Tree && x.NoTree == "" {
 			text += " With --kernel-src, bpfdoctor reads the tree's Kconfig: it names what hides each option and adds the parents the fragments assume."
 		}
 		return f.WithFix(text, e.kconfigFixCommand(), "scripts/kconfig/merge_config.sh .config bpf-selftests.config")
@@ -251,10 +267,11 @@ func KconfigFindings(req ktree.Request, res *ktree.Result, path, fixCmd string) 
 		} else if req.Kernel.Major > 0 {
 			vf.Message += fmt.Sprintf(", as is the kernel under test (%s)", req.Kernel)
 		}
-		if res.KconfigErr != nil {
-			vf = vf.WithDetails(fmt.Sprintf("grouped by name only: %v", res.KconfigErr))
-		}
 		out = append(out, mk("kconfig.version", "selftests version", vf))
+		if res.KconfigErr != nil {
+			kf := finding.Result(finding.Warn, "%s", noTreeText(res.KconfigErr)).WithSource(req.Tree.Dir + "/Kconfig")
+			out = append(out, mk("kconfig.tree", "tree Kconfig", kf.WithFix(treeFixText)))
+		}
 	}
 
 	total, missing := len(res.Diff.Items), x.Missing()
@@ -267,7 +284,7 @@ func KconfigFindings(req ktree.Request, res *ktree.Result, path, fixCmd string) 
 			sum.Message += fmt.Sprintf("; the fix closes %d, the kernel's Kconfig refuses %d", missing-refusedMissing(x), refusedMissing(x))
 		}
 		text := "Write the missing lines as a fragment, root causes first, and merge it in the kernel tree with its own tooling."
-		if !x.Tree {
+		if !x.Tree && x.NoTree == "" {
 			text += " With --kernel-src, bpfdoctor reads the tree's Kconfig: it names what hides each option and adds the parents the fragments assume."
 		}
 		sum = sum.WithFix(text, fixCmd, "scripts/kconfig/merge_config.sh .config bpf-selftests.config")

@@ -132,6 +132,10 @@ func checkConfig(_ context.Context, e *Env) finding.Finding {
 	for _, d := range cfg.Duplicates {
 		f = f.WithDetails(fmt.Sprintf("CONFIG_%s is set on lines %d and %d; line %d wins", d.Symbol, d.First, d.Last, d.Last))
 	}
+	if cfg.Len() == 0 {
+		f.Status, f.Message = finding.Warn, fmt.Sprintf("no options in %s: it is empty or only comments, so every option reads as absent", path)
+		f = f.WithFix("Point bpfdoctor at the config the kernel was built with.", "bpfdoctor check --config /path/to/.config")
+	}
 	return f
 }
 

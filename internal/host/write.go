@@ -9,28 +9,19 @@ import (
 	"syscall"
 )
 
-// ErrNotRegular is wrapped when a path names something other than a
-// regular file (a directory, a device, a FIFO, a socket) where one is to
-// be written or read.
-var ErrNotRegular = errors.New("not a regular file")
-
 // notRegularError says what the path is instead; errors.Is matches
 // ErrNotRegular.
 type notRegularError struct{ mode fs.FileMode }
 
 func (e notRegularError) Error() string {
-	switch t := e.mode.Type(); {
-	case t&fs.ModeDir != 0:
+	if e.mode.IsDir() {
 		return "is a directory"
-	case t&fs.ModeNamedPipe != 0:
-		return "is a FIFO, not a regular file"
-	case t&fs.ModeSocket != 0:
-		return "is a socket, not a regular file"
-	case t&fs.ModeDevice != 0:
-		return "is a device, not a regular file"
-	default:
-		return ErrNotRegular.Error()
 	}
+	kind := modeKind(e.mode)
+	if kind == "a character device" || kind == "a block device" {
+		kind = "a device" // what a user writing -o /dev/stdout needs to hear
+	}
+	return "is " + kind + ", not a regular file"
 }
 
 func (e notRegularError) Is(target error) bool { return target == ErrNotRegular }

@@ -45,7 +45,6 @@ func TestParseBadInput(t *testing.T) {
 	}
 	truncated := good[:len(good)-6]
 	elf := append([]byte("\x7fELF\x02\x01\x01\x00"), make([]byte, 64)...)
-	latin1 := []byte("# \xe9t\xe9\nCONFIG_A=y\n")
 
 	tests := []struct {
 		name   string
@@ -56,7 +55,7 @@ func TestParseBadInput(t *testing.T) {
 		{"elf", elf, true, "parse x: binary file, not a kernel config"},
 		{"nul in text", []byte("CONFIG_A=y\nCONFIG_B=\x00\n"), true, "binary file"},
 		{"nul after the sniffed head", []byte(strings.Repeat("CONFIG_A=y\n", 2000) + "\x00\n"), true, "binary file"},
-		{"invalid utf-8 up front", latin1, true, "binary file"},
+		{"control bytes", []byte("CONFIG_A=y\n\x1b\x01\x02\x03\x1b\x01\x02\x03\n"), true, "binary file"},
 		{"random bytes", []byte{0xff, 0xfe, 0x41, 0x42, 0xc3}, true, "binary file"},
 		{"gzip of binary", gzipBytes(t, "\x7fELF\x00\x00"), true, "binary file"},
 		{"gzip bad header", []byte{0x1f, 0x8b, 0x00, 0x00}, false, "decompress x:"},
@@ -85,9 +84,24 @@ func TestParseBadInput(t *testing.T) {
 	}
 }
 
+// One rule for invalid UTF-8: a Latin-1 byte in a comment is text, in the
+// first 8 KiB as after it (the first 8 KiB made it "binary" before).
+func TestLatin1CommentIsText(t *testing.T) {
+	for _, in := range []string{
+		"# \xe9t\xe9\nCONFIG_A=y\n",
+		strings.Repeat("CONFIG_A=y\n", 1000) + "# \xe9t\xe9\n",
+		"  # caf\xe9\n# CONFIG_B is not set\nCONFIG_A=y\n",
+	} {
+		cfg, err := Parse(strings.NewReader(in), "x")
+		if err != nil || cfg.Len() < 1 {
+			t.Errorf("Parse(%.20q): %v", in, err)
+		}
+	}
+}
+
 // A multi-byte rune cut by the end of the sniffed window is not binary.
 func TestSniffBoundary(t *testing.T) {
-	prefix := "# " + strings.Repeat("x", sniffLen-3) // "é" straddles the window end
+	prefix := "# " + strings.Repeat("x", 8<<10-3) // "é" straddles the window end
 	in := prefix + "é\nCONFIG_A=y\n"
 	cfg, err := Parse(strings.NewReader(in), "x")
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
@@ -39,7 +38,7 @@ func Candidates(release string) []string {
 func Discover(fsys fs.FS, release string) (*Config, string, error) {
 	tried := Candidates(release)
 	for _, path := range tried {
-		f, err := fsys.Open(strings.TrimPrefix(path, "/"))
+		f, err := host.OpenFS(fsys, strings.TrimPrefix(path, "/"))
 		// ENOTDIR: a file where a directory should be (lib/modules/REL)
 		// means the candidate does not exist either.
 		if errors.Is(err, fs.ErrNotExist) || host.IsNotDir(err) {
@@ -58,9 +57,11 @@ func Discover(fsys fs.FS, release string) (*Config, string, error) {
 	return nil, "", &NotFoundError{Tried: tried}
 }
 
-// Load parses a config file from the real file system, for --config FILE.
+// Load parses a config file from the real file system, for --config FILE
+// and --fragment FILE: only a regular file, since a FIFO would block the
+// open and the read forever.
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
+	f, err := host.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("load kernel config: %w", err) // *PathError names the file
 	}

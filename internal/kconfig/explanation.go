@@ -52,6 +52,9 @@ type Explanation struct {
 	Causes []Cause
 	// Tree is true when the tree's Kconfig explained the diff.
 	Tree bool
+	// NoTree says why a tree's Kconfig, given, was not used: "" when it
+	// was, or when no tree was given.
+	NoTree string
 	// Fix is the lines still needed, root causes first.
 	Fix []FixLine
 	// Refused maps each wanted option the kernel is expected to refuse

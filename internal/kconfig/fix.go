@@ -48,6 +48,8 @@ func header(bw *bufio.Writer, x *Explanation, lead string) {
 	fmt.Fprintf(bw, "%s %d of %d wanted options missing; %d lines, root causes first.\n", lead, missing, len(d.Items), lines)
 	if len(x.Refused) > 0 {
 		fmt.Fprintf(bw, "%s The kernel's Kconfig is expected to refuse %d of them; see the comments.\n", lead, len(x.Refused))
+	} else if x.NoTree != "" {
+		fmt.Fprintf(bw, "%s The tree's Kconfig was not used (%s), so dependencies outside the fragments are not added.\n", lead, x.NoTree)
 	} else if !x.Tree {
 		fmt.Fprintf(bw, "%s Without --kernel-src, dependencies outside the fragments are not added.\n", lead)
 	}

@@ -14,8 +14,7 @@ import (
 const (
 	// maxSize bounds what Parse reads: real configs are under 1 MiB, and
 	// --config /dev/zero must not eat the memory.
-	maxSize  = 16 << 20
-	sniffLen = 8 << 10 // bytes checked for invalid UTF-8 up front
+	maxSize = 16 << 20
 	// maxPresize is above the symbol count of an x86 allyesconfig.
 	maxPresize = 1 << 15
 )
@@ -104,31 +103,43 @@ func sizeHint(r io.Reader) int {
 	return 0
 }
 
-// looksBinary reports NUL bytes anywhere, or invalid UTF-8 near the start.
-// Only the start is checked for UTF-8 so a stray Latin-1 comment deep in a
-// hand-edited file is not called binary; a rune cut off by the end of the
-// window is not held against it.
+// looksBinary is the one rule for what is no config: a NUL anywhere, or
+// more than one byte in eight that is a control byte (not tab, CR, VT or
+// FF) or invalid UTF-8 outside a comment. Invalid UTF-8 in a comment is
+// tolerated wherever it is: a Latin-1 "# \xe9t\xe9" from a hand edit is text.
 func looksBinary(s string) bool {
 	if strings.IndexByte(s, 0) >= 0 {
 		return true
 	}
-	head := s
-	if len(head) > sniffLen {
-		head = head[:sniffLen]
-	}
-	for i := 0; i < len(head); {
-		if head[i] < utf8.RuneSelf {
+	bad := 0
+	lineStart, comment := true, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '\n':
+			lineStart, comment = true, false
+			i++
+			continue
+		case lineStart && isSpace(c):
+			i++
+			continue
+		case lineStart:
+			lineStart, comment = false, c == '#'
+		}
+		if c < utf8.RuneSelf {
+			if (c < 0x20 && !isSpace(c)) || c == 0x7f {
+				bad++
+			}
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(head[i:])
-		if r == utf8.RuneError && size == 1 {
-			cut := len(head) < len(s) && !utf8.FullRuneInString(head[i:])
-			return !cut
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 && !comment {
+			bad++
 		}
 		i += size
 	}
-	return false
+	return bad > 0 && bad*8 >= len(s)
 }
 
 // parser holds the state of one Parse call.

@@ -1,6 +1,7 @@
 package kconfiglang
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 )
 
@@ -137,15 +139,28 @@ type KconfigError struct {
 
 func (e *KconfigError) Error() string { return e.File + ":" + strconv.Itoa(e.Line) + ": " + e.Msg }
 
-// maxKconfigFiles bounds a tree's sources; Linux has about 1,800.
-const maxKconfigFiles = 20000
+// Bounds on a tree's sources: Linux has about 1,800 Kconfig files of
+// 7 MiB in all, the largest (arch/x86/Kconfig of 6.12) 106 KiB. A
+// Kconfig that is a symlink to a huge file must not fill the memory.
+const (
+	maxKconfigFiles = 20000
+	maxKconfigFile  = 4 << 20
+	maxKconfigTotal = 64 << 20
+)
 
 // ReadKconfig reads the Kconfig files of a kernel tree, starting at its
 // top-level Kconfig. fsys is rooted at the tree; env supplies the
 // variables the Makefile exports (SRCARCH, ARCH, KERNELVERSION ...), of
 // which `source` statements need SRCARCH.
 func ReadKconfig(fsys fs.FS, env map[string]string) (*Kconfig, error) {
+	return ReadKconfigContext(context.Background(), fsys, env)
+}
+
+// ReadKconfigContext is ReadKconfig that stops when ctx is done: it looks
+// before each file, and every few thousand lines of one.
+func ReadKconfigContext(ctx context.Context, fsys fs.FS, env map[string]string) (*Kconfig, error) {
 	r := &reader{
+		ctx:  ctx,
 		fsys: fsys,
 		k:    &Kconfig{symbols: map[string]*Symbol{}},
 		pp:   preproc{env: env, vars: map[string]macroVar{}},
@@ -169,6 +184,9 @@ func ReadKconfig(fsys fs.FS, env map[string]string) (*Kconfig, error) {
 	for _, s := range r.k.symbols {
 		sort.Strings(s.selectedBy)
 		sort.Strings(s.impliedBy)
+		// Thousands of selects of one symbol, or definitions of it, made
+		// a chain thousands deep.
+		s.revDep, s.implied, s.dirDep = rebalance(s.revDep, opOr), rebalance(s.implied, opOr), rebalance(s.dirDep, opOr)
 	}
 	return r.k, nil
 }
@@ -210,6 +228,7 @@ type selectRaw struct {
 }
 
 type reader struct {
+	ctx     context.Context
 	fsys    fs.FS
 	k       *Kconfig
 	pp      preproc
@@ -217,6 +236,7 @@ type reader struct {
 	stack   []*node // open blocks: root, menus, ifs, choices
 	cur     *node   // the entry that attribute lines belong to
 	modules string
+	total   int // bytes of Kconfig read
 }
 
 func (r *reader) warnf(file string, line int, format string, args ...any) {
@@ -229,12 +249,19 @@ func (r *reader) readFile(name string, depth int) error {
 	if depth > 50 {
 		return fmt.Errorf("read Kconfig %s: sources nested more than 50 deep", name)
 	}
+	if err := r.ctx.Err(); err != nil {
+		return fmt.Errorf("read Kconfig %s: %w", name, context.Cause(r.ctx))
+	}
 	if r.k.Files >= maxKconfigFiles {
 		return fmt.Errorf("read Kconfig: more than %d files", maxKconfigFiles)
 	}
-	data, err := fs.ReadFile(r.fsys, name)
+	// Only regular files: a FIFO would block the read forever.
+	data, err := host.ReadFS(r.fsys, name, maxKconfigFile)
 	if err != nil {
 		return fmt.Errorf("read Kconfig %s: %w", name, err)
+	}
+	if r.total += len(data); r.total > maxKconfigTotal {
+		return fmt.Errorf("read Kconfig %s: the tree's Kconfig files hold more than %d MiB", name, maxKconfigTotal>>20)
 	}
 	r.k.Files++
 	return r.parse(name, string(data), depth)
@@ -247,6 +274,9 @@ func (r *reader) parse(file, text string, depth int) error {
 	lines := strings.Split(text, "\n")
 	inHelp, helpIndent := false, -1
 	for i := 0; i < len(lines); i++ {
+		if i%4096 == 4095 && r.ctx.Err() != nil {
+			return fmt.Errorf("read Kconfig %s: %w", file, context.Cause(r.ctx))
+		}
 		lineno := i + 1
 		raw := strings.TrimRight(lines[i], "\r")
 		if inHelp {
@@ -263,9 +293,18 @@ func (r *reader) parse(file, text string, depth int) error {
 			}
 			inHelp = false
 		}
-		for strings.HasSuffix(raw, "\\") && i+1 < len(lines) {
-			i++
-			raw = raw[:len(raw)-1] + " " + strings.TrimRight(lines[i], "\r")
+		if strings.HasSuffix(raw, "\\") && i+1 < len(lines) {
+			// One builder for the whole statement: joining with + copied
+			// it once per line, quadratic in a hostile file.
+			var b strings.Builder
+			for strings.HasSuffix(raw, "\\") && i+1 < len(lines) {
+				b.WriteString(raw[:len(raw)-1])
+				b.WriteByte(' ')
+				i++
+				raw = strings.TrimRight(lines[i], "\r")
+			}
+			b.WriteString(raw)
+			raw = b.String()
 		}
 		line := stripComment(raw)
 		if strings.TrimSpace(line) == "" {
@@ -273,10 +312,16 @@ func (r *reader) parse(file, text string, depth int) error {
 		}
 		r.pp.file, r.pp.line = file, lineno
 		if name, op, value, ok := assignment(line); ok {
-			r.pp.assign(name, op, value)
+			if err := r.pp.assign(name, op, value); err != nil {
+				return &KconfigError{file, lineno, err.Error()}
+			}
 			continue
 		}
-		toks, err := tokenize(r.pp.expandLine(line))
+		text, err := r.pp.expandLine(line)
+		if err != nil {
+			return &KconfigError{file, lineno, err.Error()}
+		}
+		toks, err := tokenize(text)
 		if err != nil {
 			return &KconfigError{file, lineno, err.Error()}
 		}

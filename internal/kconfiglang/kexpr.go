@@ -3,6 +3,8 @@ package kconfiglang
 import (
 	"fmt"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // tri is a Kconfig tristate value: n < m < y.
@@ -93,6 +95,51 @@ func exprOrN(l, r *Expr) *Expr {
 	return mk(opOr, l, r)
 }
 
+// chainFlat is the longest chain kept as written, a left-deep tree:
+// real expressions have at most a few dozen terms, and for them the
+// shape (which the blockers' choice between the sides of || follows)
+// stays as it always was.
+const chainFlat = 32
+
+// chain joins terms with op (|| or &&, both associative). Past chainFlat
+// terms the tree is balanced, so walking it is never thousands deep and
+// what walks it once per node (blockers evaluates each subtree) costs
+// n log n, not n².
+func chain(op exprOp, terms []*Expr) *Expr {
+	if len(terms) <= chainFlat {
+		e := terms[0]
+		for _, t := range terms[1:] {
+			e = mk(op, e, t)
+		}
+		return e
+	}
+	mid := len(terms) / 2
+	return mk(op, chain(op, terms[:mid]), chain(op, terms[mid:]))
+}
+
+// rebalance rebuilds a long chain of op, such as the reverse dependency
+// of a symbol that thousands of others select, as chain would have.
+func rebalance(e *Expr, op exprOp) *Expr {
+	if e == nil || e.op != op {
+		return e
+	}
+	var terms []*Expr
+	stack := []*Expr{e}
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x.op == op {
+			stack = append(stack, x.r, x.l) // l is taken first
+			continue
+		}
+		terms = append(terms, x)
+	}
+	if len(terms) <= chainFlat {
+		return e
+	}
+	return chain(op, terms)
+}
+
 // rewriteM turns the constant m in a dependency into m && MODULES, as
 // the kernel's menu.c does, so that "depends on m" is n without modules.
 func rewriteM(e *Expr, modules string) *Expr {
@@ -112,11 +159,19 @@ func rewriteM(e *Expr, modules string) *Expr {
 	return e
 }
 
+// maxExprText is where String cuts an expression: it goes into
+// messages, and a hostile one has thousands of terms.
+const maxExprText = 400
+
 // String prints the expression as Kconfig would, with CONFIG_-less
-// names and only the parentheses precedence needs.
+// names and only the parentheses precedence needs, cut at maxExprText
+// bytes with "...".
 func (e *Expr) String() string {
 	var b strings.Builder
 	e.print(&b, opOr)
+	if b.Len() > maxExprText {
+		return clip.String(b.String(), maxExprText)
+	}
 	return b.String()
 }
 
@@ -136,6 +191,9 @@ func prec(op exprOp) int {
 }
 
 func (e *Expr) print(b *strings.Builder, outer exprOp) {
+	if b.Len() > maxExprText {
+		return // String cuts it there anyway
+	}
 	if e == nil {
 		b.WriteString("y")
 		return

@@ -113,36 +113,34 @@ func (p *exprParser) peekOp(op string) bool {
 	return p.i < len(p.toks) && p.toks[p.i].kind == tOp && p.toks[p.i].text == op
 }
 
+// or and and collect a chain's operands and join them with chain, so a
+// hostile `depends on` of thousands of terms is no tree thousands deep.
 func (p *exprParser) or() (*Expr, error) {
-	l, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.peekOp("||") {
-		p.i++
-		r, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		l = mk(opOr, l, r)
-	}
-	return l, nil
+	return p.chain("||", opOr, p.and)
 }
 
 func (p *exprParser) and() (*Expr, error) {
-	l, err := p.not()
+	return p.chain("&&", opAnd, p.not)
+}
+
+func (p *exprParser) chain(sep string, op exprOp, operand func() (*Expr, error)) (*Expr, error) {
+	e, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.peekOp("&&") {
+	if !p.peekOp(sep) {
+		return e, nil
+	}
+	terms := []*Expr{e}
+	for p.peekOp(sep) {
 		p.i++
-		r, err := p.not()
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = mk(opAnd, l, r)
+		terms = append(terms, r)
 	}
-	return l, nil
+	return chain(op, terms), nil
 }
 
 func (p *exprParser) not() (*Expr, error) {
@@ -215,35 +213,68 @@ type preproc struct {
 	// budget bounds the work of one statement's expansion: a variable
 	// that refers to itself twice would otherwise take exponential time.
 	budget int
+	// limit bounds the length of one expansion: the statement's own text
+	// and maxExpand more. over is set when the budget or it ran out.
+	limit int
+	over  bool
 }
 
 // maxExpand is the number of macro calls, and the length, one statement
-// may expand to; Linux's largest use well under a hundred.
+// (or a variable's value) may expand to; Linux's largest use well under
+// a hundred calls and a few hundred bytes.
 const maxExpand = 1 << 14
 
+// errExpand is returned when a statement or an assignment expands past
+// maxExpand: `X := a` then `X += $(X)` forty times doubles X each line.
+var errExpand = fmt.Errorf("macro expansion exceeds %d calls or bytes", maxExpand)
+
 // expandLine expands one statement with a fresh budget.
-func (pp *preproc) expandLine(s string) string {
-	pp.budget = maxExpand
-	return pp.expand(s, nil, 0)
+func (pp *preproc) expandLine(s string) (string, error) {
+	pp.budget, pp.over, pp.limit = maxExpand, false, len(s)+maxExpand
+	out := pp.expand(s, nil, 0)
+	if pp.over || len(out) > pp.limit {
+		return "", errExpand
+	}
+	return out, nil
 }
 
-func (pp *preproc) assign(name, op, value string) {
+// assign sets a variable. Every value is bounded by maxExpand, the
+// unexpanded text of = and += too, so no chain of assignments grows
+// without limit.
+func (pp *preproc) assign(name, op, value string) error {
+	var v macroVar
 	switch op {
 	case ":=":
-		pp.vars[name] = macroVar{value: pp.expandLine(value)}
+		x, err := pp.expandLine(value)
+		if err != nil {
+			return err
+		}
+		v = macroVar{value: x}
 	case "=":
-		pp.vars[name] = macroVar{value: value, recursive: true}
+		v = macroVar{value: value, recursive: true}
 	case "+=":
-		v, ok := pp.vars[name]
+		old, ok := pp.vars[name]
 		switch {
 		case !ok:
-			pp.vars[name] = macroVar{value: value, recursive: true}
-		case v.recursive:
-			pp.vars[name] = macroVar{value: v.value + " " + value, recursive: true}
+			v = macroVar{value: value, recursive: true}
+		case old.recursive:
+			v = macroVar{value: old.value + " " + value, recursive: true}
 		default:
-			pp.vars[name] = macroVar{value: v.value + " " + pp.expandLine(value)}
+			x, err := pp.expandLine(value)
+			if err != nil {
+				return err
+			}
+			if len(old.value)+1+len(x) > maxExpand {
+				return fmt.Errorf("variable %s grows past %d bytes", name, maxExpand)
+			}
+			v = macroVar{value: old.value + " " + x}
 		}
 	}
+	if len(v.value) > maxExpand {
+		return fmt.Errorf("variable %s grows past %d bytes", name, maxExpand)
+	}
+	pp.vars[name] = v
+	return nil
 }
 
 // expand replaces the macro references in s; args are the arguments of
@@ -252,12 +283,17 @@ func (pp *preproc) expand(s string, args []string, depth int) string {
 	if !strings.Contains(s, "$(") {
 		return s
 	}
-	if depth > 30 || pp.budget <= 0 {
+	if depth > 30 {
+		return unknownMark
+	}
+	if pp.budget <= 0 {
+		pp.over = true
 		return unknownMark
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
-		if b.Len() > maxExpand {
+		if b.Len() > pp.limit {
+			pp.over = true
 			return unknownMark
 		}
 		if s[i] != '$' || i+1 >= len(s) || s[i+1] != '(' {
@@ -315,6 +351,7 @@ func splitArgs(s string) []string {
 
 func (pp *preproc) call(inner string, args []string, depth int) string {
 	if pp.budget--; pp.budget <= 0 {
+		pp.over = true
 		return unknownMark
 	}
 	parts := splitArgs(inner)

@@ -1,6 +1,7 @@
 package ktree
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
@@ -36,7 +37,9 @@ type Result struct {
 	Diff        *kconfig.Diff
 	Explanation *kconfig.Explanation
 	// KconfigErr is why the tree's Kconfig could not explain the diff,
-	// which is then grouped by name only.
+	// which is then grouped by name only: a syntax error or a source loop
+	// names its file and line. Reports show it as a warning, and the fix
+	// file's header repeats it.
 	KconfigErr error
 }
 
@@ -44,6 +47,13 @@ type Result struct {
 // the difference by root cause. Its errors are bad input: an unknown
 // --set, a tree without the selftests' config.
 func Judge(r Request) (*Result, error) {
+	return JudgeContext(context.Background(), r)
+}
+
+// JudgeContext is Judge that stops when ctx is done (Ctrl-C): reading a
+// big tree's Kconfig looks at ctx as it goes, and the explanation is not
+// started after it. The error then wraps ctx's cause.
+func JudgeContext(ctx context.Context, r Request) (*Result, error) {
 	set, err := chooseSet(r)
 	if err != nil {
 		return nil, err
@@ -53,12 +63,21 @@ func Judge(r Request) (*Result, error) {
 	if r.Tree != nil {
 		if r.Arch == nil {
 			res.KconfigErr = fmt.Errorf("read Kconfig of %s: no architecture known (use --arch)", r.Tree.Dir)
-		} else if k, err = r.Tree.Kconfig(*r.Arch); err != nil {
+		} else if k, err = r.Tree.KconfigContext(ctx, *r.Arch); err != nil {
 			res.KconfigErr = err
 			k = nil
 		}
 	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("judge %s: %w", r.Config.Source, context.Cause(ctx))
+	}
 	res.Explanation = kconfiglang.Explain(res.Diff, r.Config, k)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("judge %s: %w", r.Config.Source, context.Cause(ctx))
+	}
+	if res.KconfigErr != nil {
+		res.Explanation.NoTree = res.KconfigErr.Error()
+	}
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package ktree
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
 
@@ -65,9 +67,18 @@ type Tree struct {
 // SelftestsDir holds the BPF selftests fragments in a tree.
 const SelftestsDir = "tools/testing/selftests/bpf"
 
+// maxTreeFile bounds each file read from a tree: its Makefile, fragments
+// and Kconfig files are kilobytes (the largest Kconfig, arch/x86/Kconfig
+// of 6.12, is 106 KiB).
+const maxTreeFile = 16 << 20
+
 // OpenTree checks that fsys holds a kernel tree (a Makefile with the
-// version, and a Kconfig) and reads its version.
+// version, and a Kconfig) and reads its version. Every file of the tree
+// is then read only when it is a regular file, and at most 16 MiB of it:
+// a FIFO in a tree would block the run, a symlink to /dev/zero fill the
+// memory.
 func OpenTree(fsys fs.FS, dir string) (*Tree, error) {
+	fsys = host.RegularFS(fsys, maxTreeFile)
 	f, err := fsys.Open("Makefile")
 	if err != nil {
 		return nil, fmt.Errorf("open kernel tree %s: %w", dir, err)
@@ -85,10 +96,15 @@ func OpenTree(fsys fs.FS, dir string) (*Tree, error) {
 
 // Kconfig reads the tree's Kconfig files for an architecture.
 func (t *Tree) Kconfig(a kconfig.Arch) (*kconfiglang.Kconfig, error) {
+	return t.KconfigContext(context.Background(), a)
+}
+
+// KconfigContext is Kconfig that stops when ctx is done.
+func (t *Tree) KconfigContext(ctx context.Context, a kconfig.Arch) (*kconfiglang.Kconfig, error) {
 	if a.SrcArch == "" {
 		return nil, fmt.Errorf("read Kconfig of %s: no architecture given", t.Dir)
 	}
-	return kconfiglang.ReadKconfig(t.FS, map[string]string{
+	return kconfiglang.ReadKconfigContext(ctx, t.FS, map[string]string{
 		"SRCARCH": a.SrcArch, "ARCH": a.SrcArch, "srctree": ".",
 		"KERNELVERSION": t.Version.String(),
 	})

@@ -389,9 +389,9 @@ func TestObtainLocalNotRegular(t *testing.T) {
 		insecure bool
 		want     string
 	}{
-		{"/dev/zero", true, "verify zero: read /dev/zero: is a device, not a regular file"},
-		{fifo, true, "verify dwarves-1.31.tar.xz: read " + fifo + ": is a FIFO, not a regular file"},
-		{sigFIFO, false, "verify dwarves-1.31.tar.xz: read " + filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign") + ": is a FIFO, not a regular file"},
+		{"/dev/zero", true, "verify zero: read /dev/zero: not a regular file (a character device)"},
+		{fifo, true, "verify dwarves-1.31.tar.xz: read " + fifo + ": not a regular file (a FIFO)"},
+		{sigFIFO, false, "verify dwarves-1.31.tar.xz: read " + filepath.Join(dir, "sigfifo", "dwarves-1.31.tar.sign") + ": not a regular file (a FIFO)"},
 		{big, true, fmt.Sprintf("verify dwarves-1.31.tar.xz: read %s: %d bytes, more than the %d-byte limit", big, maxTarball+1, maxTarball)},
 	} {
 		src, err := NewSource("1.31", tc.path, "")

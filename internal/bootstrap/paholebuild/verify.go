@@ -117,29 +117,21 @@ func FileSHA256(path string) (string, error) {
 }
 
 // openRegular opens a local file (a --url path, its signature, a cached
-// download) only if it is a regular file of at most limit bytes: /dev/zero
-// would be hashed forever and a FIFO would block the open. The stat
-// before the open keeps a FIFO from blocking it; the fstat after it makes
-// sure the file opened is the one checked. (host.WriteFileAtomic owns the
-// write side; this read side is local to the package for now.)
+// download) only if it is a regular file (host.OpenRegular: a FIFO would
+// block the open) of at most limit bytes (/dev/zero would be hashed
+// forever).
 func openRegular(path string, limit int64) (*os.File, error) {
-	fi, err := os.Stat(path)
+	f, err := host.OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := host.CheckRegular(fi); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+	fi, err := f.Stat()
+	if err == nil && fi.Size() > limit {
+		err = fmt.Errorf("read %s: %d bytes, more than the %d-byte limit", path, fi.Size(), limit)
 	}
-	if fi.Size() > limit {
-		return nil, fmt.Errorf("read %s: %d bytes, more than the %d-byte limit", path, fi.Size(), limit)
-	}
-	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
-	}
-	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
 		f.Close()
-		return nil, fmt.Errorf("read %s: it changed while it was opened", path)
+		return nil, err
 	}
 	return f, nil
 }
