@@ -43,8 +43,8 @@ config.vm), as Documentation/bpf/bpf_devel_QA.rst asks, and groups what is
 missing by root cause.
 
 The fragments come from --fragment files, else the --kernel-src tree, else
-the set built into bpfdoctor for the kernel's version (6.1, 6.12,
-mainline-v6.17: the newest not newer than the kernel). With --kernel-src,
+the set built into bpfdoctor for the kernel's version (6.1, 6.12, 7.2:
+the newest not newer than the kernel). With --kernel-src,
 the tree's Kconfig files name the option that hides each missing one, the
 fix adds the parents the fragments assume, and the options the kernel will
 refuse anyway are named with the reason.`,

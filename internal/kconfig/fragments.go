@@ -14,7 +14,9 @@ import (
 
 // The BPF selftests' config fragments of a few kernel versions, copied
 // from tools/testing/selftests/bpf/config* by scripts/update-fragments.sh.
-// Each directory is one set, named vMAJOR.MINOR or mainline-vMAJOR.MINOR.
+// Each directory is one set, named vMAJOR.MINOR or mainline-vMAJOR.MINOR;
+// its SOURCE file says which tree it came from (the loaders read only
+// config*, so SOURCE is never taken for a fragment).
 //
 //go:embed fragments
 var embedded embed.FS
@@ -43,7 +45,7 @@ func (w Want) Order() int { return w.order }
 // config.vm (with --vm), then config.<arch>, merged in that order as the
 // selftests' vmtest.sh and libbpf's CI merge them; a later line wins.
 type FragmentSet struct {
-	// Name says which set: "6.12", "mainline-v6.17", "linux 6.12.117"
+	// Name says which set: "6.12", "7.2", "linux 6.12.117"
 	// for a tree, "--fragment" for explicit files.
 	Name string
 	// Version is the kernel series the set belongs to; zero for
@@ -100,11 +102,11 @@ func (s *FragmentSet) Label() string {
 
 // EmbeddedSet is one set built into bpfdoctor.
 type EmbeddedSet struct {
-	Name    string // directory: "v6.12", "mainline-v6.17"
+	Name    string // directory: "v6.12", "mainline-v7.3"
 	Version kver.Version
 }
 
-// Label is how reports name it: "6.12", "mainline-v6.17".
+// Label is how reports name it: "6.12", "mainline-v7.3".
 func (e EmbeddedSet) Label() string {
 	if strings.HasPrefix(e.Name, "v") {
 		return e.Name[1:]
@@ -140,7 +142,8 @@ func embeddedLabels() string {
 }
 
 // LookupEmbedded finds a built-in set by name: "6.12", "v6.12",
-// "mainline-v6.17", "mainline" (the newest).
+// "6.12.117", and for a set taken between releases "mainline-v7.3" or
+// "mainline".
 func LookupEmbedded(name string) (EmbeddedSet, error) {
 	sets := EmbeddedSets()
 	for _, e := range sets {
@@ -159,16 +162,21 @@ func LookupEmbedded(name string) (EmbeddedSet, error) {
 	return EmbeddedSet{}, fmt.Errorf("unknown fragment set %q (built in: %s)", name, embeddedLabels())
 }
 
-// ChooseEmbedded picks the built-in set for a kernel: the newest one not
-// newer than it. kernel is the zero Version when unknown.
+// ChooseEmbedded picks the built-in set for a kernel, and says which and
+// why: the set of its own series; else the newest one not newer than it,
+// since a newer set may want options the kernel does not have yet, which
+// would be reported missing where no config could set them (an older set
+// only misses the options the kernel's own selftests added since); else
+// the oldest. kernel is the zero Version when unknown: the newest set.
 func ChooseEmbedded(kernel kver.Version) (EmbeddedSet, string) {
 	sets := EmbeddedSets()
 	if len(sets) == 0 {
 		return EmbeddedSet{}, "no fragment sets are built in"
 	}
+	builtIn := "built in: " + embeddedLabels()
+	last := sets[len(sets)-1]
 	if kernel.Major == 0 {
-		last := sets[len(sets)-1]
-		return last, fmt.Sprintf("the kernel version is unknown, so the newest built-in set (built in: %s)", embeddedLabels())
+		return last, fmt.Sprintf("the kernel version is unknown, so the newest built-in set, %s (%s)", last.Label(), builtIn)
 	}
 	pick := -1
 	for i, e := range sets {
@@ -177,13 +185,17 @@ func ChooseEmbedded(kernel kver.Version) (EmbeddedSet, string) {
 		}
 	}
 	if pick < 0 {
-		return sets[0], fmt.Sprintf("Linux %s is older than every built-in set (%s), so the oldest; pass --kernel-src with a %s tree for its own selftests", kernel, embeddedLabels(), kernel.Series())
+		return sets[0], fmt.Sprintf("Linux %s is older than every built-in set (%s), so the oldest, %s; pass --kernel-src with a %s tree for its own selftests", kernel, embeddedLabels(), sets[0].Label(), kernel.Series())
 	}
 	e := sets[pick]
-	if e.Version.Compare(kernel) == 0 {
-		return e, fmt.Sprintf("the set of Linux %s itself (built in: %s)", kernel.Series(), embeddedLabels())
+	switch {
+	case e.Version.Compare(kernel) == 0:
+		return e, fmt.Sprintf("the set of Linux %s itself (%s)", kernel.Series(), builtIn)
+	case pick == len(sets)-1:
+		return e, fmt.Sprintf("Linux %s is newer than every built-in set, so the newest, %s (%s); its own selftests may want more: pass --kernel-src with a %s tree", kernel, e.Label(), builtIn, kernel.Series())
 	}
-	return e, fmt.Sprintf("the newest built-in set not newer than Linux %s (built in: %s)", kernel, embeddedLabels())
+	return e, fmt.Sprintf("the newest built-in set not newer than Linux %s, since none is of %s and the newer %s may want options %s lacks (%s); pass --kernel-src with a %s tree for its own selftests",
+		kernel, kernel.Series(), sets[pick+1].Label(), kernel.Series(), builtIn, kernel.Series())
 }
 
 // Load reads a built-in set for an architecture (nil: none) and, with vm,
