@@ -9,8 +9,10 @@ import (
 var plainName = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
 var plainHome = regexp.MustCompile(`^/[a-z/]{1,64}$`)
 
-// FuzzRedact: no secret survives as a whole word, a home directory does not
-// survive as a path prefix, the text grows at most 8 times (a one-letter
+// FuzzRedact: a host name does not survive as a whole word, a user name
+// not as a component of a path outside the system directories (/opt/NAME),
+// a home directory not as a path prefix; names that are not valid UTF-8
+// never panic; the text grows at most 8 times (a one-letter
 // host becomes "<host>", and a user named "host" then makes it
 // "<<user>>"), and with no secrets the text is unchanged.
 func FuzzRedact(f *testing.F) {
@@ -19,6 +21,7 @@ func FuzzRedact(f *testing.F) {
 	f.Add("a.b-c a", "/a", "a", "b")
 	f.Add("host user <host>", "/host", "host", "user")
 	f.Add("", "", "", "")
+	f.Add("/opt/\xf1/x", "\x8f0", "\xf1", "\xf1") // invalid UTF-8 once panicked
 	f.Fuzz(func(t *testing.T, s, home, hostName, user string) {
 		sec := Secrets{Homes: []string{home}, Hosts: []string{hostName}, Users: []string{user}}
 		out := Redact(s, sec)
@@ -28,11 +31,13 @@ func FuzzRedact(f *testing.F) {
 		if strings.TrimSpace(hostName) == "" && strings.TrimSpace(user) == "" && len(strings.TrimRight(home, "/")) <= 1 && out != s {
 			t.Fatalf("nothing to redact, but %q became %q", s, out)
 		}
-		for _, n := range []string{hostName, user} {
-			if plainName.MatchString(n) && n != "host" && n != "user" &&
-				regexp.MustCompile(`\b`+n+`\b`).MatchString(out) {
-				t.Fatalf("%q survives in %q", n, out)
-			}
+		if n := hostName; plainName.MatchString(n) && n != "host" && n != "user" &&
+			regexp.MustCompile(`\b`+n+`\b`).MatchString(out) {
+			t.Fatalf("host %q survives in %q", n, out)
+		}
+		if n := user; plainName.MatchString(n) && n != "host" && n != "user" &&
+			regexp.MustCompile(`(^|[\s"'=])/opt/`+n+`(/|$|[\s"'])`).MatchString(out) {
+			t.Fatalf("user %q survives as a path component in %q", n, out)
 		}
 		if h := strings.TrimRight(home, "/"); plainHome.MatchString(h) && len(h) > 1 &&
 			regexp.MustCompile(regexp.QuoteMeta(h)+`\b`).MatchString(out) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Secrets are what --redact takes out of a report before it is pasted
@@ -82,6 +83,11 @@ func newRedactor(sec Secrets) *redactor {
 	for _, h := range sec.Hosts {
 		if h = strings.TrimSpace(h); h != "" {
 			r.names[strings.ToLower(h)] = "<host>"
+			if !utf8.ValidString(h) {
+				// No pattern for it (regexp refuses invalid UTF-8); as a
+				// path component it is still replaced.
+				continue
+			}
 			r.hosts = append(r.hosts, regexp.MustCompile(`(?i)(^|[^[:alnum:]])`+regexp.QuoteMeta(h)+`($|[^[:alnum:]])`))
 		}
 	}
