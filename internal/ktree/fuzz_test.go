@@ -22,6 +22,7 @@ func FuzzReadMakefileVersion(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	f.Add([]byte("VERSION = " + strings.Repeat("x", 600) + "\n")) // once quoted whole
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := ReadMakefileVersion(bytes.NewReader(data))
 		if err != nil {

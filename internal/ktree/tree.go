@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfiglang"
@@ -41,7 +42,7 @@ func ReadMakefileVersion(r io.Reader) (kver.Version, error) {
 			}
 			i, err := strconv.Atoi(value)
 			if err != nil || i < 0 {
-				return kver.Version{}, fmt.Errorf("read kernel version: %s = %q is not a number", name, value)
+				return kver.Version{}, fmt.Errorf("read kernel version: %s = %q is not a number", name, clip.String(value, clip.Short))
 			}
 			vals[name] = i
 		}

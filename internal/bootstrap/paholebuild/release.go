@@ -21,6 +21,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/mholt/archives"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/fetch"
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
 	"github.com/bpfdoctor/bpfdoctor/internal/unpack"
@@ -50,7 +51,7 @@ var releaseRe = regexp.MustCompile(`^[vV]?([0-9]{1,2})\.([0-9]{1,2})$`)
 func ParseRelease(s string) (pahole.Version, error) {
 	m := releaseRe.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
-		return pahole.Version{}, fmt.Errorf("invalid pahole version %q: want a release such as %s", s, Newest())
+		return pahole.Version{}, fmt.Errorf("invalid pahole version %q: want a release such as %s", clip.String(s, clip.Short), Newest())
 	}
 	v, _ := pahole.ParseVersion(m[1] + "." + m[2])
 	if v.Less(pahole.MinBTF) {

@@ -14,6 +14,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	pgperrors "github.com/ProtonMail/go-crypto/openpgp/errors"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
@@ -92,7 +93,7 @@ func ParseSHA256(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) != sha256.Size {
-		return "", fmt.Errorf("invalid SHA-256 %q: want 64 hex digits", s)
+		return "", fmt.Errorf("invalid SHA-256 %q: want 64 hex digits", clip.String(s, clip.Short))
 	}
 	return strings.ToLower(s), nil
 }
