@@ -156,7 +156,7 @@ func (o *kconfigOptions) judge(ctx context.Context) (*checks.Env, ktree.Request,
 	}
 	res, err := ktree.JudgeContext(ctx, req)
 	if ctx.Err() != nil {
-		return nil, req, nil, "", o.interrupted(ctx)
+		return nil, req, nil, "", stopped(ctx)
 	}
 	if err != nil {
 		return nil, req, nil, "", usage.Wrap(err)
@@ -184,20 +184,6 @@ func (o *kconfigOptions) fixCommand() string {
 	}
 	return strings.Join(append(args, "-o", "bpf-selftests.config"), " ")
 }
-
-// interrupted ends a run stopped by a signal: "interrupted" on stderr,
-// and the shell's code for it, 128 + the signal (130 for SIGINT, 143 for
-// SIGTERM).
-func (o *kconfigOptions) interrupted(ctx context.Context) error {
-	fmt.Fprintln(o.io.ErrOut, "bpfdoctor: interrupted")
-	if c := context.Cause(ctx); c != nil && c.Error() == syscallTermText {
-		return exitError{128 + 15}
-	}
-	return exitError{128 + 2}
-}
-
-// syscallTermText is how signal.NotifyContext words SIGTERM in its cause.
-var syscallTermText = host.TermSignals[len(host.TermSignals)-1].String() + " signal received"
 
 func runKconfigDiff(ctx context.Context, o *kconfigOptions) error {
 	if err := o.validate(); err != nil {

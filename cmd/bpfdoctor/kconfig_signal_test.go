@@ -2,15 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 )
 
-// A signal during kconfig diff (the context signal.NotifyContext cancels,
-// with its cause) stops the work: "interrupted", exit 130 for SIGINT and
+// A signal during kconfig diff (the run's context, cancelled by
+// signalContext with an interrupted cause) stops the work: "interrupted", exit 130 for SIGINT and
 // 143 for SIGTERM, nothing on stdout. The tree is real files, and the
 // run is already cancelled when it reaches the tree's Kconfig.
 func TestKconfigDiffInterrupted(t *testing.T) {
@@ -31,15 +32,15 @@ func TestKconfigDiffInterrupted(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		cause string
-		code  int
-	}{{"interrupt signal received", 130}, {"terminated signal received", 143}} {
+		sig  os.Signal
+		code int
+	}{{os.Interrupt, 130}, {host.TermSignals[len(host.TermSignals)-1], 143}} {
 		io, out, errOut := testIO(nil)
 		ctx, cancel := context.WithCancelCause(context.Background())
-		cancel(errors.New(tt.cause))
+		cancel(interrupted{tt.sig})
 		args := []string{"kconfig", "diff", "--config", filepath.Join(dir, "cfg"), "--kernel-src", filepath.Join(dir, "linux")}
 		if code := run(ctx, args, io); code != tt.code || !strings.Contains(errOut.String(), "bpfdoctor: interrupted") || out.Len() != 0 {
-			t.Errorf("%s: exit %d, want %d; stderr %q, stdout %d bytes", tt.cause, code, tt.code, errOut.String(), out.Len())
+			t.Errorf("%v: exit %d, want %d; stderr %q, stdout %d bytes", tt.sig, code, tt.code, errOut.String(), out.Len())
 		}
 	}
 }

@@ -91,8 +91,10 @@ func run(ctx context.Context, args []string, io IO) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ie):
-		fmt.Fprintf(io.ErrOut, "bpfdoctor: %v\n", err)
+	case errors.As(err, &ie) || errors.As(context.Cause(ctx), &ie):
+		// Whatever a command's own error says ("decompress ...: context
+		// canceled"), a run a signal stopped ends the same way.
+		fmt.Fprintln(io.ErrOut, "bpfdoctor: interrupted")
 		return host.SignalExitCode(ie.sig)
 	default:
 		fmt.Fprintf(io.ErrOut, "bpfdoctor: %v\n", err)
