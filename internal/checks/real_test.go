@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -93,5 +94,39 @@ func TestRealKernel(t *testing.T) {
 		if f.Status == finding.Error && id != "kernel.config" {
 			t.Errorf("%s could not tell: %s", id, f.Message)
 		}
+	}
+}
+
+// mixedLLVM is a real host whose PATH is one directory holding clang of
+// LLVM 19 and llc of LLVM 14, as a user who links a newer clang into
+// ~/bin next to the distribution's llc has.
+func mixedLLVM(t *testing.T) *host.Host {
+	t.Helper()
+	clang, llc := testkit.Tool(t, "clang-19"), testkit.Tool(t, "llc-14")
+	dir := t.TempDir()
+	for name, target := range map[string]string{"clang": clang, "llc": llc} {
+		real, err := filepath.EvalSymlinks(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(real, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := host.Real()
+	h.Path = []string{dir}
+	return h
+}
+
+// TestRealMixedLLVMPitfalls: llc 14 cannot read clang 19's bitcode, so
+// clang.pitfalls cannot judge the native builds and must not pass.
+func TestRealMixedLLVMPitfalls(t *testing.T) {
+	f := runOnly(t, NewEnv(mixedLLVM(t)), "clang.pitfalls")
+	t.Logf("%s %s\n%s", f.Status, f.Message, strings.Join(f.Details, "\n"))
+	if f.Status != finding.Warn || !strings.HasPrefix(f.Message, "native -O2 -g | llc -march=bpf failed at llc: llc: error: llc: native.bc: ") {
+		t.Errorf("got %s %q, want a warning naming the failed native build and llc's error", f.Status, f.Message)
+	}
+	if f.Facts["native"] != "failed" || f.Facts["bpf"] != "none" {
+		t.Errorf("facts %v", f.Facts)
 	}
 }
