@@ -290,7 +290,7 @@ func checkPitfalls(_ context.Context, e *Env) finding.Finding {
 		return f
 	}
 	if failed := nativeFailures(res); len(failed) > 0 {
-		return nativeFailed(f, rec, failed)
+		return e.nativeFailed(f, rec, failed)
 	}
 	parts := []string{rec.b.name + " is " + rec.summary()}
 	for _, r := range res[1:] {
@@ -318,7 +318,7 @@ func nativeFailures(res []pitfallResult) []pitfallResult {
 // since the recommended build works. A command that could not run or
 // was killed at the deadline says nothing about the toolchain: an error,
 // as cmdError reports everywhere else.
-func nativeFailed(f finding.Finding, rec pitfallResult, failed []pitfallResult) finding.Finding {
+func (e *Env) nativeFailed(f finding.Finding, rec pitfallResult, failed []pitfallResult) finding.Finding {
 	first := failed[0]
 	f.Status = finding.Warn
 	for _, r := range failed {
@@ -333,9 +333,15 @@ func nativeFailed(f finding.Finding, rec pitfallResult, failed []pitfallResult) 
 	}
 	parts = append(parts, rec.b.name+" is "+rec.summary())
 	f.Message = strings.Join(parts, "; ")
-	if f.Status == finding.Warn {
-		f.Fix = &finding.Fix{Text: "`clang -emit-llvm | llc -march=bpf` needs clang and llc of one LLVM (see clang.llc-match); " +
-			rec.b.name + ", which works here, needs no llc."}
+	if f.Status != finding.Warn {
+		return f
+	}
+	c, cerr := e.Clang()
+	l, lerr := e.LLC()
+	if cerr == nil && lerr == nil && c.info.Version.Major() != l.info.Version.Major() {
+		f.Fix = e.clangLLCFix()
+	} else {
+		f.Fix = &finding.Fix{Text: "`clang -emit-llvm | llc -march=bpf` is broken here; " + rec.b.name + ", which works, needs no llc."}
 	}
 	return f
 }

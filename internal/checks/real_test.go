@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -128,5 +129,22 @@ func TestRealMixedLLVMPitfalls(t *testing.T) {
 	}
 	if f.Facts["native"] != "failed" || f.Facts["bpf"] != "none" {
 		t.Errorf("facts %v", f.Facts)
+	}
+}
+
+// TestRealMixedLLVMFixes: with clang 19 and llc 14 in one directory on
+// PATH, the fixes of clang.llc-match and llvm.strip name Debian's LLVM 19,
+// whose clang, llc and llvm-strip agree, and not that directory or LLVM 22.
+func TestRealMixedLLVMFixes(t *testing.T) {
+	h := mixedLLVM(t)
+	testkit.Tool(t, "llvm-strip-19")
+	const want = "export PATH=/usr/lib/llvm-19/bin:$PATH"
+	e := NewEnv(h)
+	for _, id := range []string{"clang.llc-match", "llvm.strip", "clang.pitfalls"} {
+		f := runOnly(t, e, id)
+		t.Logf("%s: %s %s; fix %+v", id, f.Status, f.Message, f.Fix)
+		if f.Status != finding.Warn || f.Fix == nil || !slices.Contains(f.Fix.Commands, want) {
+			t.Errorf("%s: got %s %q with fix %+v, want a warning whose fix runs %q", id, f.Status, f.Message, f.Fix, want)
+		}
 	}
 }
