@@ -149,8 +149,23 @@ func checkClangLLCMatch(_ context.Context, e *Env) finding.Finding {
 	}
 	f := finding.Result(finding.Warn, "clang %s (%s) and llc %s (%s) are of different LLVMs",
 		c.info.Version.Version, c.use.Path, l.info.Version.Version, l.use.Path)
-	return f.WithFix("Objects made by `clang -emit-llvm | llc` need both from one LLVM; put one LLVM's bin directory first on PATH.",
-		pathFix(c.use.Path))
+	f.Fix = e.clangLLCFix()
+	return f
+}
+
+// clangLLCFix names the installation whose clang and llc agree: clang's
+// LLVM first, since clang is what compiles and its bitcode is what an
+// older llc cannot read, then llc's.
+func (e *Env) clangLLCFix() *finding.Fix {
+	var majors []int
+	if c, err := e.Clang(); err == nil {
+		majors = append(majors, int(c.info.Version.Major()))
+	}
+	if l, err := e.LLC(); err == nil {
+		majors = append(majors, int(l.info.Version.Major()))
+	}
+	return e.oneLLVMFix("Objects made by `clang -emit-llvm | llc` need both from one LLVM.", majors,
+		[]string{"clang", "llc", "llvm-strip"}, []string{"clang", "llc"})
 }
 
 // bpfObject is the probe built the recommended way, shared by clang.probe
@@ -238,12 +253,6 @@ func sameLLVM(clang, llc installation, clangMajor, llcMajor uint64) bool {
 // live in one directory once symlinks are resolved, and their names do not
 // say different majors (/usr/bin holds llc-14 and llvm-strip-19 side by side).
 func sameDir(a, b string) bool {
-	resolve := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
-		}
-		return p
-	}
 	ra, rb := resolve(a), resolve(b)
 	return filepath.Dir(ra) == filepath.Dir(rb) && majorOf(ra) == majorOf(rb)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/distro"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/llvm"
+	"github.com/bpfdoctor/bpfdoctor/internal/shell"
 )
 
 func init() {
@@ -313,11 +315,27 @@ func majorText(n int) string {
 
 func checkStrip(_ context.Context, e *Env) finding.Finding {
 	p, err := e.LLC()
-	use, _, onPath := findTool(e.Host, "llvm-strip")
+	use, all, onPath := findTool(e.Host, "llvm-strip")
 	if use.Path == "" {
 		f := finding.Result(finding.Warn, "llvm-strip not found (bpftool gen object, the selftests and libbpf-bootstrap strip DWARF with it)")
 		f.Fix = e.install("Install LLVM's binutils.", distro.LLVM)
 		return f
+	}
+	// llvm-strip works on what clang writes, so it is judged against
+	// clang's LLVM as well as llc's; clang's comes first in the fix.
+	var majors []int
+	c, cerr := e.Clang()
+	if cerr == nil {
+		majors = append(majors, int(c.info.Version.Major()))
+	}
+	if err == nil {
+		majors = append(majors, int(p.info.Version.Major()))
+	}
+	if !onPath && len(majors) > 0 {
+		// Off PATH, the one of the LLVM in use rather than the newest.
+		if i := slices.IndexFunc(all, func(in installation) bool { return in.Major == majors[0] }); i >= 0 {
+			use = all[i]
+		}
 	}
 	var v llvm.Version
 	src := use.Path + " --version"
@@ -341,10 +359,165 @@ func checkStrip(_ context.Context, e *Env) finding.Finding {
 		f.Message = fmt.Sprintf("llvm-strip is not on PATH; found %s", use.Path)
 		f = f.WithFix("Put that LLVM first on PATH.", pathFix(use.Path))
 	}
+	var differs []string
+	if cerr == nil && c.info.Version.Version != nil && v.Major() != c.info.Version.Major() {
+		differs = append(differs, "clang "+c.info.Version.Version.String())
+	}
 	if err == nil && p.info.Version.Version != nil && v.Major() != p.info.Version.Major() {
+		differs = append(differs, "llc "+p.info.Version.Version.String())
+	}
+	if len(differs) > 0 {
 		f.Status = finding.Warn
-		f.Message = fmt.Sprintf("llvm-strip %s does not match llc %s", v.Version, p.info.Version.Version)
-		f = f.WithFix("Use tools of one LLVM: put its bin directory first on PATH.", pathFix(p.use.Path))
+		f.Message = fmt.Sprintf("llvm-strip %s does not match %s", v.Version, andList(differs))
+		f.Fix = e.oneLLVMFix("Use tools of one LLVM.", majors, []string{"clang", "llc", "llvm-strip"}, []string{"llc", "llvm-strip"})
 	}
 	return f
+}
+
+// llvmHome is an installation whose tools agree: a bin directory that
+// holds each of them of one LLVM, or their versioned names on PATH.
+type llvmHome struct {
+	major int
+	dir   string   // machine path of the bin directory; "" for versioned names
+	tools []string // the tools, as the user calls them
+}
+
+// resolve follows symlinks: clang -> clang-19 -> /usr/lib/llvm-19/bin/clang.
+func resolve(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+// knownMajors maps the resolved paths of the clang and llc whose versions
+// were read to their majors: names such as ~/bin/clang say nothing.
+func (e *Env) knownMajors() map[string]int {
+	known := map[string]int{}
+	if c, err := e.Clang(); err == nil {
+		known[resolve(c.use.Exec)] = int(c.info.Version.Major())
+	}
+	if l, err := e.LLC(); err == nil {
+		known[resolve(l.use.Exec)] = int(l.info.Version.Major())
+	}
+	return known
+}
+
+// agreeingLLVM finds an installation of the first of majors that has one
+// holding every tool of a set, trying the sets in order, then of any other
+// major installed, newest first. A directory holds a tool of major M when
+// the tool is there and nothing says it is of another major (its name, its
+// install directory, its --version), and at least one of them is known to
+// be of M: a directory on PATH may link each tool to another LLVM.
+func (e *Env) agreeingLLVM(majors []int, sets ...[]string) (llvmHome, bool) {
+	known := e.knownMajors()
+	majorOfTool := func(p string) int {
+		r := resolve(p)
+		if m := majorOf(r); m > 0 {
+			return m
+		}
+		return known[r]
+	}
+	type dir struct{ show, exec string }
+	var found []installation
+	for _, t := range []string{"clang", "llc", "llvm-strip"} {
+		_, all, _ := findTool(e.Host, t)
+		found = append(found, all...)
+	}
+	var others []int
+	for _, in := range found {
+		if m := max(in.Major, majorOfTool(in.Exec)); m > 0 && !slices.Contains(majors, m) && !slices.Contains(others, m) {
+			others = append(others, m)
+		}
+	}
+	slices.Sort(others)
+	slices.Reverse(others)
+	for _, m := range slices.Concat(majors, others) {
+		if m <= 0 {
+			continue
+		}
+		// Debian's and Ubuntu's layout first, then where the tools of
+		// this major were found, their links followed.
+		debian := fmt.Sprintf("/usr/lib/llvm-%d/bin", m)
+		dirs := []dir{{debian, e.Host.Abs(debian)}}
+		for _, in := range found {
+			if max(in.Major, majorOfTool(in.Exec)) != m {
+				continue
+			}
+			if in.Path != in.Exec { // found under the host's root
+				dirs = append(dirs, dir{filepath.Dir(in.Path), filepath.Dir(in.Exec)})
+			} else {
+				r := filepath.Dir(resolve(in.Exec))
+				dirs = append(dirs, dir{r, r})
+			}
+		}
+		for _, set := range sets {
+			for _, d := range dirs {
+				confirmed, ok := 0, true
+				for _, t := range set {
+					p := filepath.Join(d.exec, t)
+					switch tm := majorOfTool(p); {
+					case !isExecFile(p) || tm != 0 && tm != m:
+						ok = false
+					case tm == m:
+						confirmed++
+					}
+				}
+				if ok && confirmed > 0 {
+					return llvmHome{major: m, dir: d.show, tools: set}, true
+				}
+			}
+			var names []string
+			for _, t := range set {
+				if _, err := e.Host.LookPath(fmt.Sprintf("%s-%d", t, m)); err == nil {
+					names = append(names, fmt.Sprintf("%s-%d", t, m))
+				}
+			}
+			if len(names) == len(set) {
+				return llvmHome{major: m, tools: names}, true
+			}
+		}
+	}
+	return llvmHome{}, false
+}
+
+func isExecFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
+}
+
+// makeVars are the variables BPF Makefiles read the tools from: the
+// kernel's (kernel/bpf/preload/iterators/Makefile: CLANG ?= clang,
+// LLC ?= llc, LLVM_STRIP ?= llvm-strip), libbpf-bootstrap's and most others.
+var makeVars = map[string]string{"clang": "CLANG", "llc": "LLC", "llvm-strip": "LLVM_STRIP"}
+
+// oneLLVMFix is the fix for tools of different LLVMs: the installation,
+// of the first of majors that has one, whose tools agree (see
+// agreeingLLVM), else installing one.
+func (e *Env) oneLLVMFix(why string, majors []int, sets ...[]string) *finding.Fix {
+	home, ok := e.agreeingLLVM(majors, sets...)
+	switch {
+	case !ok:
+		return e.llvmFix(why + " No installation here holds them all of one LLVM: install one, or build it.")
+	case home.dir != "":
+		return &finding.Fix{Text: fmt.Sprintf("%s %s holds LLVM %d's %s: put it first on PATH.", why, home.dir, home.major, andList(home.tools)),
+			Commands: []string{"export PATH=" + shell.Quote(home.dir) + ":$PATH"}}
+	}
+	var vars []string
+	for i, t := range home.tools {
+		base, _, _ := strings.Cut(t, fmt.Sprintf("-%d", home.major))
+		if v := makeVars[base]; v != "" {
+			vars = append(vars, v+"="+home.tools[i])
+		}
+	}
+	return &finding.Fix{Text: fmt.Sprintf("%s LLVM %d's tools are on PATH as %s: call them by those names.", why, home.major, andList(home.tools)),
+		Commands: []string{"make " + strings.Join(vars, " ")}}
+}
+
+// andList joins "a", "a and b", "a, b and c".
+func andList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }

@@ -170,8 +170,10 @@ var pitfallBuilds = []pitfallBuild{
 type pitfallResult struct {
 	b        pitfallBuild
 	problems []bpfobj.Problem
-	err      error // a command failed
-	bad      error // the object it wrote is unreadable
+	err      error  // a command failed
+	step     string // which command of a native build failed: clang or llc
+	said     string // the first error line it printed, temporary paths cut
+	bad      error  // the object it wrote is unreadable
 	skipped  string
 }
 
@@ -180,6 +182,8 @@ func (r pitfallResult) summary() string {
 	switch {
 	case r.skipped != "":
 		return "not built: " + r.skipped
+	case r.err != nil && r.step != "":
+		return "failed at " + r.step + ": " + r.said
 	case r.err != nil:
 		return "failed: " + r.err.Error()
 	case r.bad != nil:
@@ -195,7 +199,18 @@ func (r pitfallResult) summary() string {
 	return strings.Join(names, ", ")
 }
 
+// keys is the build's fact: its pitfalls, "none" when clean, and for a
+// build that gave no object to judge what happened instead, so that no
+// reader takes it for clean.
 func (r pitfallResult) keys() string {
+	switch {
+	case r.skipped != "":
+		return "not-built"
+	case r.err != nil:
+		return "failed"
+	case r.bad != nil:
+		return "unreadable"
+	}
 	var names []string
 	for _, p := range r.problems {
 		names = append(names, string(p.Pitfall))
@@ -288,11 +303,60 @@ func checkPitfalls(_ context.Context, e *Env) finding.Finding {
 			Commands: []string{"bpfdoctor bootstrap llvm"}}
 		return f
 	}
+	if failed := nativeFailures(res); len(failed) > 0 {
+		return e.nativeFailed(f, rec, failed)
+	}
 	parts := []string{rec.b.name + " is " + rec.summary()}
 	for _, r := range res[1:] {
 		parts = append(parts, r.b.name+": "+r.summary())
 	}
 	f.Message = strings.Join(parts, "; ")
+	return f
+}
+
+func nativeFailures(res []pitfallResult) []pitfallResult {
+	var failed []pitfallResult
+	for _, r := range res {
+		if r.b.native && (r.err != nil || r.bad != nil) {
+			failed = append(failed, r)
+		}
+	}
+	return failed
+}
+
+// nativeFailed is the finding when a native build did not give an object
+// to judge: it tells nothing about that build's pitfalls, so the check
+// cannot pass. A tool that ran and refused (clang 19's bitcode is
+// unreadable to llc 14) is a toolchain that cannot build that way: a
+// warning, like clang.llc-match for the same cause, and not a failure,
+// since the recommended build works. A command that could not run or
+// was killed at the deadline says nothing about the toolchain: an error,
+// as cmdError reports everywhere else.
+func (e *Env) nativeFailed(f finding.Finding, rec pitfallResult, failed []pitfallResult) finding.Finding {
+	first := failed[0]
+	f.Status = finding.Warn
+	for _, r := range failed {
+		var ce *host.CmdError
+		if r.err != nil && !(errors.As(r.err, &ce) && ce.ExitCode > 0) {
+			f.Status = finding.Error
+		}
+	}
+	parts := []string{first.b.name + " " + first.summary()}
+	for _, r := range failed[1:] {
+		parts = append(parts, "so did "+r.b.name)
+	}
+	parts = append(parts, rec.b.name+" is "+rec.summary())
+	f.Message = strings.Join(parts, "; ")
+	if f.Status != finding.Warn {
+		return f
+	}
+	c, cerr := e.Clang()
+	l, lerr := e.LLC()
+	if cerr == nil && lerr == nil && c.info.Version.Major() != l.info.Version.Major() {
+		f.Fix = e.clangLLCFix()
+	} else {
+		f.Fix = &finding.Fix{Text: "`clang -emit-llvm | llc -march=bpf` is broken here; " + rec.b.name + ", which works, needs no llc."}
+	}
 	return f
 }
 
@@ -308,16 +372,41 @@ func (e *Env) readBPFProbe(r *pitfallResult) {
 	r.problems = o.obj.Problems()
 }
 
+// firstError is the line of a failed command's stderr that says why: the
+// first that names an error, else the first, else the error itself. The
+// temporary directory and the tool's full path are cut: they only make the
+// line too long to show whole.
+func firstError(stderr []byte, err error, tmp, tool string) string {
+	text := strings.ReplaceAll(strings.ReplaceAll(string(stderr), tmp, ""), tool, filepath.Base(tool))
+	for line := range strings.SplitSeq(text, "\n") {
+		if strings.Contains(line, "error") {
+			return host.FirstLine([]byte(line))
+		}
+	}
+	if line := host.FirstLine([]byte(text)); line != "" {
+		return line
+	}
+	return err.Error()
+}
+
 // buildPitfall builds the probe with clang's native target and reads the
 // object: clang writes the module's bitcode and llc compiles it, as
 // `clang -emit-llvm -c -o - | llc -march=bpf -filetype=obj` does.
 func (e *Env) buildPitfall(r *pitfallResult, clang, llc, src, out string) {
 	obj, bc := out+".o", out+".bc"
-	if _, r.err = e.run(clang, slices.Concat(r.b.flags, []string{"-emit-llvm", "-c", src, "-o", bc})...); r.err != nil {
-		return
+	steps := []struct {
+		name, tool string
+		args       []string
+	}{
+		{"clang", clang, slices.Concat(r.b.flags, []string{"-emit-llvm", "-c", src, "-o", bc})},
+		{"llc", llc, []string{"-march=bpf", "-filetype=obj", bc, "-o", obj}},
 	}
-	if _, r.err = e.run(llc, "-march=bpf", "-filetype=obj", bc, "-o", obj); r.err != nil {
-		return
+	for _, s := range steps {
+		o, err := e.run(s.tool, s.args...)
+		if err != nil {
+			r.err, r.step, r.said = err, s.name, firstError(o.Stderr, err, filepath.Dir(out)+"/", s.tool)
+			return
+		}
 	}
 	o, err := bpfobj.Open(obj)
 	if err != nil {

@@ -87,15 +87,42 @@ func copyTo(version, file string) string {
 prev=; for a; do [ "$prev" = -o ] && /bin/cp ` + file + ` "$a"; prev=$a; done; exit 0`
 }
 
+// testdataTool is a fake tool body that prints testdata/name, a real
+// tool's output, when its first argument is --version and otherwise runs
+// rest.
+func testdataTool(t *testing.T, name, rest string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.ReadTestdata(t, name)
+	return `[ "$1" = --version ] && { /bin/cat ` + p + `; exit 0; }
+` + rest
+}
+
+// llc14ReadingLLVM19 is llc 14 given clang 19's bitcode: it prints what the
+// real one prints (testdata) with its own path and the input's, and fails.
+func llc14ReadingLLVM19(t *testing.T) string {
+	p, err := filepath.Abs("testdata/llc-14.read-llvm-19-bitcode.stderr.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testdataTool(t, "llc-14.version.txt", `for a; do case "$a" in *.bc) bc=$a;; esac; done
+/bin/sed "s|@LLC@|$0|g; s|@BC@|$bc|g" `+p+` >&2; exit 1`)
+}
+
 func TestPitfallsFake(t *testing.T) {
 	clang19 := strings.ReplaceAll(clangOut("19.1.7"), "\n", ";")
 	tests := []struct {
-		name   string
-		tools  func(t *testing.T) map[string]string
-		status finding.Status
-		msg    string
-		detail string
-		fix    string
+		name    string
+		tools   func(t *testing.T) map[string]string
+		timeout time.Duration
+		status  finding.Status
+		msg     string
+		detail  string
+		fix     string
+		facts   map[string]string
 	}{
 		{name: "no clang", tools: func(*testing.T) map[string]string { return nil },
 			status: finding.Skip, msg: "no usable clang (see clang.version)"},
@@ -126,11 +153,34 @@ echo "error: unknown target triple 'bpf'" >&2; exit 1`}
 		{name: "llc without BPF: native not built", tools: func(t *testing.T) map[string]string {
 			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g")), "llc": llcOut("19.1.7", false)}
 		}, status: finding.Pass, msg: "native -O2 -g | llc -march=bpf: not built: llc has no BPF back end"},
+		// clang 19 and llc 14 side by side: llc 14 cannot read clang 19's
+		// bitcode, so the native builds give nothing to judge.
+		{name: "llc that cannot read clang's bitcode", tools: func(t *testing.T) map[string]string {
+			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g")), "llc": llc14ReadingLLVM19(t)}
+		}, status: finding.Warn,
+			msg: "native -O2 -g | llc -march=bpf failed at llc: llc: error: llc: native.bc: error: Opaque pointers are only supported in -opaque-pointers mode (Producer: 'LLVM19.1.7' Reader: 'LLVM 14.0.6'); " +
+				"so did native -O2 -g -fno-jump-tables | llc -march=bpf; --target=bpf -O2 -g is clean",
+			detail: "native -O2 -g -fno-jump-tables | llc -march=bpf → failed at llc: llc: error: llc: native_no_jump_tables.bc: error: Opaque pointers are only supported in -opaque-pointers mode (Producer: 'LLVM19.1.7' Reader: 'LLVM 14.0.6')",
+			facts:  map[string]string{"bpf": "none", "native": "failed", "native_no_jump_tables": "failed"}},
+		{name: "clang that cannot emit IR", tools: func(t *testing.T) map[string]string {
+			obj := realObject(t, false, "--target=bpf", "-O2", "-g")
+			return map[string]string{"clang": `case "$*" in *-emit-llvm*) echo "clang: warning: argument unused" >&2; echo "clang: error: unknown argument: '-emit-llvm'" >&2; exit 1;; esac
+` + copyTo(clang19, obj), "llc": llcOut("19.1.7", true)}
+		}, status: finding.Warn, msg: "native -O2 -g | llc -march=bpf failed at clang: clang: error: unknown argument: '-emit-llvm'",
+			facts: map[string]string{"bpf": "none", "native": "failed"}},
+		{name: "llc killed at the deadline: could not tell", timeout: time.Second, tools: func(t *testing.T) map[string]string {
+			return map[string]string{"clang": copyTo(clang19, realObject(t, false, "--target=bpf", "-O2", "-g")),
+				"llc": "[ \"$1\" = --version ] && { " + strings.ReplaceAll(llcOut("19.1.7", true), "\n", ";") + "; exit 0; }\nexec /bin/sleep 10"}
+		}, status: finding.Error, msg: "native -O2 -g | llc -march=bpf failed at llc: `llc -march=bpf -filetype=obj",
+			facts: map[string]string{"native": "failed"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := NewEnv(fakeHost(t, tt.tools(t)))
-			f := runOnly(t, e, "clang.pitfalls")
+			h := fakeHost(t, tt.tools(t))
+			if tt.timeout != 0 {
+				h.Timeout = tt.timeout
+			}
+			f := runOnly(t, NewEnv(h), "clang.pitfalls")
 			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
 				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
 			}
@@ -142,6 +192,11 @@ echo "error: unknown target triple 'bpf'" >&2; exit 1`}
 			}
 			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
 				t.Errorf("%s without a fix: %q", f.Status, f.Message)
+			}
+			for k, v := range tt.facts {
+				if f.Facts[k] != v {
+					t.Errorf("fact %s = %q, want %q (facts %v)", k, f.Facts[k], v, f.Facts)
+				}
 			}
 		})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -92,6 +94,57 @@ func TestRealKernel(t *testing.T) {
 	for id, f := range byID {
 		if f.Status == finding.Error && id != "kernel.config" {
 			t.Errorf("%s could not tell: %s", id, f.Message)
+		}
+	}
+}
+
+// mixedLLVM is a real host whose PATH is one directory holding clang of
+// LLVM 19 and llc of LLVM 14, as a user who links a newer clang into
+// ~/bin next to the distribution's llc has.
+func mixedLLVM(t *testing.T) *host.Host {
+	t.Helper()
+	clang, llc := testkit.Tool(t, "clang-19"), testkit.Tool(t, "llc-14")
+	dir := t.TempDir()
+	for name, target := range map[string]string{"clang": clang, "llc": llc} {
+		real, err := filepath.EvalSymlinks(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(real, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := host.Real()
+	h.Path = []string{dir}
+	return h
+}
+
+// TestRealMixedLLVMPitfalls: llc 14 cannot read clang 19's bitcode, so
+// clang.pitfalls cannot judge the native builds and must not pass.
+func TestRealMixedLLVMPitfalls(t *testing.T) {
+	f := runOnly(t, NewEnv(mixedLLVM(t)), "clang.pitfalls")
+	t.Logf("%s %s\n%s", f.Status, f.Message, strings.Join(f.Details, "\n"))
+	if f.Status != finding.Warn || !strings.HasPrefix(f.Message, "native -O2 -g | llc -march=bpf failed at llc: llc: error: llc: native.bc: ") {
+		t.Errorf("got %s %q, want a warning naming the failed native build and llc's error", f.Status, f.Message)
+	}
+	if f.Facts["native"] != "failed" || f.Facts["bpf"] != "none" {
+		t.Errorf("facts %v", f.Facts)
+	}
+}
+
+// TestRealMixedLLVMFixes: with clang 19 and llc 14 in one directory on
+// PATH, the fixes of clang.llc-match and llvm.strip name Debian's LLVM 19,
+// whose clang, llc and llvm-strip agree, and not that directory or LLVM 22.
+func TestRealMixedLLVMFixes(t *testing.T) {
+	h := mixedLLVM(t)
+	testkit.Tool(t, "llvm-strip-19")
+	const want = "export PATH=/usr/lib/llvm-19/bin:$PATH"
+	e := NewEnv(h)
+	for _, id := range []string{"clang.llc-match", "llvm.strip", "clang.pitfalls"} {
+		f := runOnly(t, e, id)
+		t.Logf("%s: %s %s; fix %+v", id, f.Status, f.Message, f.Fix)
+		if f.Status != finding.Warn || f.Fix == nil || !slices.Contains(f.Fix.Commands, want) {
+			t.Errorf("%s: got %s %q with fix %+v, want a warning whose fix runs %q", id, f.Status, f.Message, f.Fix, want)
 		}
 	}
 }

@@ -3,12 +3,14 @@ package checks
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 )
 
@@ -173,5 +175,127 @@ func TestProbesNotFound(t *testing.T) {
 		if f := runOnly(t, e, tt.id); f.Status != tt.status || f.Message != tt.msg {
 			t.Errorf("%s: got %s %q, want %s %q", tt.id, f.Status, f.Message, tt.status, tt.msg)
 		}
+	}
+}
+
+// TestOneLLVMFix: with clang and llc of different LLVMs, the fixes of
+// clang.llc-match and llvm.strip name an installation whose clang, llc and
+// llvm-strip agree, never a directory that holds the mismatched tools. The
+// fake tools print the real tools' --version (testdata).
+func TestOneLLVMFix(t *testing.T) {
+	tool := func(t *testing.T, name string, major int) string {
+		return testdataTool(t, fmt.Sprintf("%s-%d.version.txt", name, major), "exit 1")
+	}
+	// llvmDir installs the tools of an LLVM in Debian's layout.
+	llvmDir := func(t *testing.T, h *host.Host, major int) {
+		for _, n := range []string{"clang", "llc", "llvm-strip"} {
+			testkit.WriteFile(t, filepath.Join(h.Root, fmt.Sprintf("usr/lib/llvm-%d/bin", major), n), "#!/bin/sh\n"+tool(t, n, major), 0o755)
+		}
+	}
+	link := func(t *testing.T, h *host.Host, name, target string) {
+		if err := os.Symlink(filepath.Join(h.Root, target), filepath.Join(h.Path[0], name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name  string
+		tools func(t *testing.T) map[string]string
+		setup func(t *testing.T, h *host.Host)
+		id    string
+		msg   string
+		fix   string // a command of the fix
+		text  string // in the fix's text
+	}{
+		{name: "a PATH directory linking clang to LLVM 19 and llc to 14", id: "clang.llc-match",
+			setup: func(t *testing.T, h *host.Host) {
+				llvmDir(t, h, 14)
+				llvmDir(t, h, 19)
+				llvmDir(t, h, 22)
+				link(t, h, "clang", "usr/lib/llvm-19/bin/clang")
+				link(t, h, "llc", "usr/lib/llvm-14/bin/llc")
+			},
+			msg: "clang 19.1.7 (", fix: "export PATH=/usr/lib/llvm-19/bin:$PATH", text: "/usr/lib/llvm-19/bin holds LLVM 19's clang, llc and llvm-strip"},
+		{name: "llvm-strip of llc's LLVM, not clang's", id: "llvm.strip",
+			setup: func(t *testing.T, h *host.Host) {
+				llvmDir(t, h, 14)
+				llvmDir(t, h, 19)
+				llvmDir(t, h, 22)
+				link(t, h, "clang", "usr/lib/llvm-19/bin/clang")
+				link(t, h, "llc", "usr/lib/llvm-14/bin/llc")
+				link(t, h, "llvm-strip", "usr/lib/llvm-14/bin/llvm-strip")
+			},
+			msg: "llvm-strip 14.0.6 does not match clang 19.1.7", fix: "export PATH=/usr/lib/llvm-19/bin:$PATH"},
+		{name: "llvm-strip off PATH: clang's, not the newest", id: "llvm.strip",
+			tools: func(t *testing.T) map[string]string {
+				return map[string]string{"clang": tool(t, "clang", 19), "llc": tool(t, "llc", 14)}
+			},
+			setup: func(t *testing.T, h *host.Host) {
+				llvmDir(t, h, 14)
+				llvmDir(t, h, 19)
+				llvmDir(t, h, 22)
+			},
+			msg: "llvm-strip 19.1.7 does not match llc 14.0.6", fix: "export PATH=/usr/lib/llvm-19/bin:$PATH"},
+		{name: "only llc's LLVM is whole", id: "clang.llc-match",
+			tools: func(t *testing.T) map[string]string { return map[string]string{"clang": tool(t, "clang", 19)} },
+			setup: func(t *testing.T, h *host.Host) {
+				llvmDir(t, h, 14)
+				link(t, h, "llc", "usr/lib/llvm-14/bin/llc")
+			},
+			msg: "clang 19.1.7 (", fix: "export PATH=/usr/lib/llvm-14/bin:$PATH"},
+		{name: "versioned names on PATH", id: "clang.llc-match",
+			tools: func(t *testing.T) map[string]string {
+				return map[string]string{"clang": tool(t, "clang", 19), "llc": tool(t, "llc", 14),
+					"clang-19": tool(t, "clang", 19), "llc-19": tool(t, "llc", 19), "llvm-strip-19": tool(t, "llvm-strip", 19)}
+			},
+			msg: "clang 19.1.7 (", fix: "make CLANG=clang-19 LLC=llc-19 LLVM_STRIP=llvm-strip-19", text: "on PATH as clang-19, llc-19 and llvm-strip-19"},
+		{name: "no installation agrees: install one", id: "clang.llc-match",
+			tools: func(t *testing.T) map[string]string {
+				return map[string]string{"clang": tool(t, "clang", 19), "llc": tool(t, "llc", 14), "llvm-strip": tool(t, "llvm-strip", 14)}
+			},
+			msg: "clang 19.1.7 (", fix: "bpfdoctor bootstrap llvm", text: "No installation here holds them all of one LLVM"},
+		{name: "a self-built LLVM clang is linked to", id: "clang.llc-match",
+			tools: func(t *testing.T) map[string]string { return map[string]string{"llc": tool(t, "llc", 14)} },
+			setup: func(t *testing.T, h *host.Host) {
+				for _, n := range []string{"clang", "llc", "llvm-strip"} {
+					testkit.WriteFile(t, filepath.Join(h.Root, "opt/llvm/bin", n), "#!/bin/sh\n"+tool(t, n, 19), 0o755)
+				}
+				link(t, h, "clang", "opt/llvm/bin/clang")
+			},
+			msg: "clang 19.1.7 (", fix: "/opt/llvm/bin:$PATH"},
+		{name: "clang.pitfalls names the same installation", id: "clang.pitfalls",
+			tools: func(t *testing.T) map[string]string {
+				clang := copyTo(strings.ReplaceAll(clangOut("19.1.7"), "\n", ";"), realObject(t, false, "--target=bpf", "-O2", "-g"))
+				return map[string]string{"clang": clang, "llc": llc14ReadingLLVM19(t),
+					"clang-19": tool(t, "clang", 19), "llc-19": tool(t, "llc", 19), "llvm-strip-19": tool(t, "llvm-strip", 19)}
+			},
+			msg: "native -O2 -g | llc -march=bpf failed at llc: ", fix: "make CLANG=clang-19 LLC=llc-19 LLVM_STRIP=llvm-strip-19"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var tools map[string]string
+			if tt.tools != nil {
+				tools = tt.tools(t)
+			}
+			h := fakeHost(t, tools)
+			if tt.setup != nil {
+				tt.setup(t, h)
+			}
+			e := NewEnv(h)
+			withRoot(t, e, map[string]string{"/etc/os-release": "ID=debian\n"})
+			f := runOnly(t, e, tt.id)
+			if f.Status != finding.Warn || !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("got %s %q, want warn containing %q", f.Status, f.Message, tt.msg)
+			}
+			if f.Fix == nil {
+				t.Fatalf("no fix")
+			}
+			if !strings.Contains(strings.Join(f.Fix.Commands, "\n"), tt.fix) || !strings.Contains(f.Fix.Text, tt.text) {
+				t.Errorf("fix %q %q, want a command containing %q and text containing %q", f.Fix.Text, f.Fix.Commands, tt.fix, tt.text)
+			}
+			// The directory on PATH holds tools of two LLVMs: no fix may name it.
+			if strings.Contains(fmt.Sprint(f.Fix.Commands), h.Path[0]) {
+				t.Errorf("fix %q names %s, which holds the mismatched tools", f.Fix.Commands, h.Path[0])
+			}
+		})
 	}
 }
