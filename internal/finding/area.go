@@ -14,6 +14,9 @@ var Areas = []Area{
 	{"kernel", "Running kernel"},
 	{"kconfig", "Kernel config vs. BPF selftests"},
 	{"libbpf", "libbpf and bpftool"},
+	{"build", "Build probe (a libbpf program, as libbpf-bootstrap builds one)"},
+	{"features", "Kernel features (probed)"},
+	{"security", "Security and tracing"},
 	{"require", "Requirements (--require)"},
 	{"lint", "BPF objects (bpfdoctor lint)"},
 }
