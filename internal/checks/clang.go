@@ -254,5 +254,5 @@ func sameLLVM(clang, llc installation, clangMajor, llcMajor uint64) bool {
 // say different majors (/usr/bin holds llc-14 and llvm-strip-19 side by side).
 func sameDir(a, b string) bool {
 	ra, rb := resolve(a), resolve(b)
-	return filepath.Dir(ra) == filepath.Dir(rb) && majorOf(ra) == majorOf(rb)
+	return filepath.Dir(ra) == filepath.Dir(rb) && host.LLVMMajor(ra) == host.LLVMMajor(rb)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,25 +40,6 @@ type installation struct {
 	Exec  string // the path to run here
 }
 
-// The LLVM major shows in versioned names (llc-19, llvm-strip-19) and in
-// Debian's and Ubuntu's install directories (/usr/lib/llvm-19/bin).
-var (
-	majorInBase = regexp.MustCompile(`-(\d+)$`)
-	majorInDir  = regexp.MustCompile(`/llvm-(\d+)/`)
-)
-
-func majorOf(path string) int {
-	m := majorInBase.FindStringSubmatch(filepath.Base(path))
-	if m == nil {
-		m = majorInDir.FindStringSubmatch(path)
-	}
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
 // findTool looks for an LLVM tool as the shell would, then under versioned
 // names on PATH (llc-19), then in /usr/lib/llvm-*/bin. The first return is
 // the one to use: PATH's, else the newest; onPath says which case it is.
@@ -74,27 +54,15 @@ func findTool(h *host.Host, name string) (use installation, all []installation, 
 			return
 		}
 		seen[real] = true
-		maj := majorOf(p)
+		maj := host.LLVMMajor(p)
 		if maj == 0 {
-			maj = majorOf(real)
+			maj = host.LLVMMajor(real)
 		}
 		all = append(all, installation{Major: maj, Path: p, Exec: exec})
 	}
-	if p, err := h.LookPath(name); err == nil {
-		add(p, p)
-		onPath = true
-	}
-	for _, p := range h.LookAll(name + "-[0-9]*") {
-		if majorOf(p) > 0 {
-			add(p, p)
-		}
-	}
-	if dirs, err := h.Glob("/usr/lib/llvm-*/bin/" + name); err == nil {
-		for _, p := range dirs {
-			if h.IsExecutable(p) {
-				add(p, h.Abs(p))
-			}
-		}
+	for _, t := range h.LookLLVM(name) {
+		onPath = onPath || t.OnPath
+		add(t.Path, t.Exec)
 	}
 	if len(all) == 0 {
 		return installation{}, nil, false
@@ -159,7 +127,7 @@ func (e *Env) LLC() (*llcProbe, error) {
 func pathFix(p string) string {
 	dir := filepath.Dir(p)
 	if strings.HasPrefix(filepath.Base(p), "llc-") || strings.HasPrefix(filepath.Base(p), "clang-") {
-		return fmt.Sprintf("export PATH=/usr/lib/llvm-%d/bin:$PATH", majorOf(p))
+		return fmt.Sprintf("export PATH=/usr/lib/llvm-%d/bin:$PATH", host.LLVMMajor(p))
 	}
 	return "export PATH=" + dir + ":$PATH"
 }
@@ -413,7 +381,7 @@ func (e *Env) agreeingLLVM(majors []int, sets ...[]string) (llvmHome, bool) {
 	known := e.knownMajors()
 	majorOfTool := func(p string) int {
 		r := resolve(p)
-		if m := majorOf(r); m > 0 {
+		if m := host.LLVMMajor(r); m > 0 {
 			return m
 		}
 		return known[r]

@@ -362,10 +362,10 @@ func (p *Plan) findLLD(h *host.Host) Check {
 		return Check{Name: "lld", Detail: "found: links with -DLLVM_USE_LINKER=lld"}
 	}
 	tools := h.LookLLVM("ld.lld")
-	if len(tools) == 0 {
+	best, ok := host.Newest(tools)
+	if !ok {
 		return Check{Name: "lld", Status: finding.Skip, Detail: "not found (" + why + ")"}
 	}
-	best := tools[0]
 	if p.cxxKind == "Clang" {
 		p.UseLLD, p.Linker = true, best.Exec
 		return Check{Name: "lld", Detail: fmt.Sprintf("lld %d found (%s): links with -DLLVM_USE_LINKER=%s", best.Major, best.Path, p.Linker)}
