@@ -45,6 +45,11 @@ var failsWhen = map[string]string{
 	"libbpf.version":      "warns when missing or older than 1.0",
 	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
 	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+	// security.go (i10sec)
+	"security.lockdown": "confidentiality (no kprobes, no bpf_probe_read_kernel); warns on integrity (no bpf_probe_write_user)",
+	"security.lsm":      "warns when `bpf` is not an active LSM or the kernel lacks `CONFIG_BPF_LSM`",
+	"security.tracefs":  "warns when no tracefs is mounted or it is unreadable",
+	"security.perf":     "warns at 2 or more without CAP_PERFMON; never as root",
 }
 
 // readmeSections renders the README's generated sections from the lists
