@@ -31,7 +31,7 @@ var failsWhen = map[string]string{
 	"clang.pitfalls":      "the recommended way (`--target=bpf`) itself gives a pitfall",
 	"pahole.version":      "older than 1.16",
 	"pahole.btf-features": "—",
-	"pahole.kernel":       "warns when older than the config's `CONFIG_PAHOLE_VERSION`, than 1.21 with `DEBUG_INFO_DWARF5` or the toolchain's DWARF, or than 1.27 for kfunc tagging (kernel >= 6.11)",
+	"pahole.kernel":       "warns when older than the config's `CONFIG_PAHOLE_VERSION`, than 1.21 with `DEBUG_INFO_DWARF5` or the toolchain's DWARF, or than 1.27 for kfunc tagging (kernel >= 6.11); warns when 1.24 or newer (ENUM64) for a kernel before 6.0 not built with one",
 	"kernel.release":      "below 3.18 (no bpf(2)). Warns below 5.8, naming what the kernel lacks (global data, bounded loops, sysfs BTF, fentry, BPF LSM, ringbuf).",
 	"kernel.config":       "error, listing the paths tried. Shows duplicate symbols with `-v`.",
 	"kernel.btf":          "missing",
