@@ -31,7 +31,7 @@ var failsWhen = map[string]string{
 	"clang.pitfalls":      "the recommended way (`--target=bpf`) itself gives a pitfall",
 	"pahole.version":      "older than 1.16",
 	"pahole.btf-features": "—",
-	"pahole.kernel":       "warns when older than the config's `CONFIG_PAHOLE_VERSION`, than 1.21 with `DEBUG_INFO_DWARF5` or the toolchain's DWARF, or than 1.27 for kfunc tagging (kernel >= 6.11)",
+	"pahole.kernel":       "warns when older than the config's `CONFIG_PAHOLE_VERSION`, than 1.21 with `DEBUG_INFO_DWARF5` or the toolchain's DWARF, or than 1.27 for kfunc tagging (kernel >= 6.11); warns when 1.24 or newer (ENUM64) for a kernel before 6.0 not built with one",
 	"kernel.release":      "below 3.18 (no bpf(2)). Warns below 5.8, naming what the kernel lacks (global data, bounded loops, sysfs BTF, fentry, BPF LSM, ringbuf).",
 	"kernel.config":       "error, listing the paths tried. Shows duplicate symbols with `-v`.",
 	"kernel.btf":          "missing",
@@ -45,6 +45,11 @@ var failsWhen = map[string]string{
 	"libbpf.version":      "warns when missing or older than 1.0",
 	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
 	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+	// security.go (i10sec)
+	"security.lockdown": "confidentiality (no kprobes, no bpf_probe_read_kernel); warns on integrity (no bpf_probe_write_user)",
+	"security.lsm":      "warns when `bpf` is not an active LSM or the kernel lacks `CONFIG_BPF_LSM`",
+	"security.tracefs":  "warns when no tracefs is mounted or it is unreadable",
+	"security.perf":     "warns at 2 or more without CAP_PERFMON; never as root",
 }
 
 // readmeSections renders the README's generated sections from the lists

@@ -21,7 +21,7 @@ func init() {
 		{ID: "pahole.btf-features", Area: "pahole", Title: "BTF features", Run: checkPaholeFeatures,
 			Looks: "`pahole --supported_btf_features` (pahole >= 1.26)"},
 		{ID: "pahole.kernel", Area: "pahole", Title: "pahole for this kernel", Run: checkPaholeKernel,
-			Looks: "pahole against CONFIG_PAHOLE_VERSION, DEBUG_INFO_DWARF5 and kfunc tagging of the kernel config"},
+			Looks: "pahole against CONFIG_PAHOLE_VERSION, DEBUG_INFO_DWARF5 and kfunc tagging of the kernel config, and ENUM64 for kernels before 6.0"},
 	})
 }
 
@@ -142,6 +142,16 @@ func checkPaholeKernel(_ context.Context, e *Env) finding.Finding {
 	if built > 0 {
 		f = f.WithFact("config_pahole_version", fmt.Sprint(built))
 		f.Message = fmt.Sprintf("pahole %s; the kernel was built with pahole %s", p.v, pahole.FromNumeric(built))
+	}
+	if conflicts := pahole.KernelConflicts(p.v, built, kv.Major, kv.Minor); len(conflicts) > 0 && len(unmet) == 0 {
+		f.Status = finding.Warn
+		f.Message = fmt.Sprintf("pahole %s is too new for kernel %d.%d: %s", p.v, kv.Major, kv.Minor, conflicts[0].Why)
+		for _, c := range conflicts {
+			f = f.WithDetails(fmt.Sprintf("from %s: %s", c.From, c.Why))
+		}
+		f.Fix = &finding.Fix{Text: fmt.Sprintf("Build this kernel with pahole older than %s (bpfdoctor bootstrap pahole builds a chosen release), or add --skip_encoding_btf_enum64 to its pahole flags (scripts/pahole-flags.sh or PAHOLE_FLAGS), as the stable branches do.", conflicts[0].From),
+			Commands: []string{"bpfdoctor bootstrap pahole"}}
+		return f
 	}
 	if len(unmet) > 0 {
 		top := slices.MaxFunc(unmet, func(a, b pahole.KernelNeed) int {

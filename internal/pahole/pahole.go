@@ -321,3 +321,48 @@ func KernelNeeds(paholeVersion int64, dwarf5 bool, kernelMajor, kernelMinor int)
 	}
 	return needs
 }
+
+// KernelConflict is a pahole too new for a kernel: it emits BTF that the
+// kernel's own BTF checker rejects.
+type KernelConflict struct {
+	From Version // the first pahole release that does it
+	Why  string
+}
+
+// enum64Pahole and enum64Kernel bound the one known pairing of a too-new
+// pahole with an older kernel. pahole 1.24 encodes 64-bit enums as
+// BTF_KIND_ENUM64 by default and added --skip_encoding_btf_enum64 to turn
+// that off (changes-v1.24; not rechecked); the kernel reads ENUM64 from
+// 6089fb325cf7 ("bpf: Add btf enum64 support"), v6.0 (from memory, not
+// rechecked). Older kernels then refuse their own vmlinux BTF, so
+// /sys/kernel/btf/vmlinux and module BTF are missing after boot. Today's
+// scripts/Makefile.btf (v6.12) names the kinds it wants from 1.26 on
+// ("--btf_features=encode_force,var,float,enum64,decl_tag,type_tag,..."),
+// so a pahole newer than the kernel enables nothing unasked there.
+var (
+	enum64Pahole = Version{1, 24}
+	enum64Kernel = [2]int{6, 0}
+)
+
+// KernelConflicts lists what pahole v emits that kernel kernelMajor.
+// kernelMinor (0, 0 when unknown) rejects. paholeVersion is the kernel
+// config's CONFIG_PAHOLE_VERSION (0 when absent): a kernel already built
+// with a pahole as new has evidently been taught to cope (stable branches
+// backported --skip_encoding_btf_enum64 in "kbuild: Add
+// skip_encoding_btf_enum64 option to pahole"; which releases: not
+// rechecked), so no conflict is reported then.
+func KernelConflicts(v Version, paholeVersion int64, kernelMajor, kernelMinor int) []KernelConflict {
+	if kernelMajor == 0 || v.Less(enum64Pahole) {
+		return nil
+	}
+	if kernelMajor > enum64Kernel[0] || kernelMajor == enum64Kernel[0] && kernelMinor >= enum64Kernel[1] {
+		return nil
+	}
+	if !FromNumeric(paholeVersion).Less(enum64Pahole) {
+		return nil
+	}
+	return []KernelConflict{{From: enum64Pahole, Why: fmt.Sprintf(
+		"pahole >= %s encodes BTF_KIND_ENUM64, which kernels before %d.%d reject: "+
+			"kernel %d.%d built with it loses its vmlinux and module BTF unless its kbuild passes --skip_encoding_btf_enum64",
+		enum64Pahole, enum64Kernel[0], enum64Kernel[1], kernelMajor, kernelMinor)}}
+}

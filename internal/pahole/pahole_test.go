@@ -284,3 +284,33 @@ func FuzzParseVersion(f *testing.F) {
 		}
 	})
 }
+
+func TestKernelConflicts(t *testing.T) {
+	tests := []struct {
+		name         string
+		v            Version
+		built        int64
+		major, minor int
+		want         bool
+	}{
+		{"1.24 on 5.15", Version{1, 24}, 0, 5, 15, true},
+		{"1.31 on 4.19", Version{1, 31}, 0, 4, 19, true},
+		{"1.23 on 5.15", Version{1, 23}, 0, 5, 15, false},
+		{"1.24 on 6.0", Version{1, 24}, 0, 6, 0, false},
+		{"1.24 on 7.1", Version{1, 24}, 0, 7, 1, false},
+		{"1.24 on unknown kernel", Version{1, 24}, 0, 0, 0, false},
+		{"1.24 on 5.15 built with 1.24", Version{1, 24}, 124, 5, 15, false},
+		{"1.25 on 5.15 built with 1.22", Version{1, 25}, 122, 5, 15, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := KernelConflicts(tt.v, tt.built, tt.major, tt.minor)
+			if (len(got) > 0) != tt.want {
+				t.Fatalf("KernelConflicts = %+v, want conflict %v", got, tt.want)
+			}
+			if tt.want && (got[0].From != (Version{1, 24}) || !strings.Contains(got[0].Why, "BTF_KIND_ENUM64")) {
+				t.Errorf("conflict = %+v", got[0])
+			}
+		})
+	}
+}
