@@ -45,6 +45,14 @@ var failsWhen = map[string]string{
 	"libbpf.version":      "warns when missing or older than 1.0",
 	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
 	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+	// The features area: probes of the running kernel; a refused probe
+	// (unprivileged, EPERM) is a skip, never a failure.
+	"features.programs":    "socket filter, kprobe, tc, tracepoint or XDP does not load. Warns without fentry or LSM.",
+	"features.maps":        "hash, array or a per-CPU map cannot be created. Warns without ringbuf.",
+	"features.btf":         "the kernel does not load BTF",
+	"features.global-data": "no `BPF_F_RDONLY_PROG` maps or direct map value loads (before 5.2)",
+	"features.loops":       "warns without bounded loops (before 5.3)",
+	"features.isa":         "warns when clang's default `-mcpu` (v3 since clang 20) is above what the kernel takes",
 }
 
 // readmeSections renders the README's generated sections from the lists
