@@ -50,6 +50,14 @@ var failsWhen = map[string]string{
 	"security.lsm":      "warns when `bpf` is not an active LSM or the kernel lacks `CONFIG_BPF_LSM`",
 	"security.tracefs":  "warns when no tracefs is mounted or it is unreadable",
 	"security.perf":     "warns at 2 or more without CAP_PERFMON; never as root",
+	// The features area: probes of the running kernel; a refused probe
+	// (unprivileged, EPERM) is a skip, never a failure.
+	"features.programs":    "socket filter, kprobe, tc, tracepoint or XDP does not load. Warns without fentry or LSM.",
+	"features.maps":        "hash, array or a per-CPU map cannot be created. Warns without ringbuf.",
+	"features.btf":         "the kernel does not load BTF",
+	"features.global-data": "no `BPF_F_RDONLY_PROG` maps or direct map value loads (before 5.2)",
+	"features.loops":       "warns without bounded loops (before 5.3)",
+	"features.isa":         "warns when clang's default `-mcpu` (v3 since clang 20) is above what the kernel takes",
 }
 
 // readmeSections renders the README's generated sections from the lists
