@@ -45,6 +45,11 @@ var failsWhen = map[string]string{
 	"libbpf.version":      "warns when missing or older than 1.0",
 	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
 	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+	// The build probe (internal/checks/build.go).
+	"build.bpf":      "the probe does not compile; warns when only libbpf-bootstrap's `-idirafter` system dirs make it compile (no gcc-multilib on Debian/Ubuntu)",
+	"build.skeleton": "`bpftool gen skeleton` fails or bpftool has no `gen skeleton`",
+	"build.loader":   "the loader does not compile or link (missing libbpf, libelf or zlib), its libbpf.so is not found, or the headers are of a newer libbpf than the runtime (warns when older)",
+	"build.load":     "the verifier refuses the probe; skips without root or CAP_BPF and CAP_PERFMON",
 }
 
 // readmeSections renders the README's generated sections from the lists
