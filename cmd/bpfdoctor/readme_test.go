@@ -58,6 +58,11 @@ var failsWhen = map[string]string{
 	"features.global-data": "no `BPF_F_RDONLY_PROG` maps or direct map value loads (before 5.2)",
 	"features.loops":       "warns without bounded loops (before 5.3)",
 	"features.isa":         "warns when clang's default `-mcpu` (v3 since clang 20) is above what the kernel takes",
+	// The build probe (internal/checks/build.go).
+	"build.bpf":      "the probe does not compile; warns when only libbpf-bootstrap's `-idirafter` system dirs make it compile (no gcc-multilib on Debian/Ubuntu)",
+	"build.skeleton": "`bpftool gen skeleton` fails or bpftool has no `gen skeleton`",
+	"build.loader":   "the loader does not compile or link (missing libbpf, libelf or zlib), its libbpf.so is not found, or the headers are of a newer libbpf than the runtime (warns when older)",
+	"build.load":     "the verifier refuses the probe; skips without root or CAP_BPF and CAP_PERFMON",
 }
 
 // readmeSections renders the README's generated sections from the lists
