@@ -3,6 +3,9 @@ package distro
 import "testing"
 
 func TestGCCMultilib(t *testing.T) {
+	if GCCMultilib.String() != "gcc-multilib" {
+		t.Errorf("String() = %q", GCCMultilib.String())
+	}
 	debian := OS{ID: "debian", VersionID: "12"}
 	if cmd, ok := debian.InstallCommand(true, GCCMultilib); !ok || cmd != "apt-get install -y gcc-multilib" {
 		t.Errorf("debian: %q, %v", cmd, ok)

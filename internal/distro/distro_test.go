@@ -351,10 +351,14 @@ func TestPackageName(t *testing.T) {
 	}
 }
 
-// Every known manager names every package.
+// Every known manager names every package (gcc-multilib only where asm/
+// is not under /usr/include already: apt).
 func TestPackageNamesComplete(t *testing.T) {
 	for _, m := range []Manager{Apt, Dnf, Yum, Pacman, Zypper, Apk} {
 		for p := LLVM; int(p) < len(packageNames); p++ {
+			if p == GCCMultilib && m != Apt {
+				continue
+			}
 			n := names[m][p]
 			if strings.TrimSpace(n) == "" {
 				t.Errorf("%s has no name for %v", m, p)

@@ -24,13 +24,19 @@ const (
 	Zlib                       // zlib headers
 	Libcap                     // libcap headers (sys/capability.h), for bpftool and the selftests
 	Rst2man                    // rst2man (docutils), for bpftool's man pages
+	// GCCMultilib adds /usr/include/asm on Debian and Ubuntu, where the
+	// kernel's asm/ headers otherwise live only under the multiarch
+	// directory that clang --target=bpf does not search (libbpf-bootstrap's
+	// README prescribes it for that error). Other distributions install
+	// asm/ under /usr/include already, so only apt names it.
+	GCCMultilib
 )
 
 var packageNames = [...]string{
 	LLVM: "LLVM", Clang: "Clang", Pahole: "pahole", Bpftool: "bpftool", LibbpfDev: "libbpf-dev",
 	PkgConfig: "pkg-config", CMake: "CMake", Ninja: "Ninja", Git: "Git", CCompiler: "C compiler",
 	CXXCompiler: "C++ compiler", Libelf: "libelf/libdw", Zlib: "zlib", Libcap: "libcap",
-	Rst2man: "rst2man",
+	Rst2man: "rst2man", GCCMultilib: "gcc-multilib",
 }
 
 // String names the package generically, not as any distribution spells it.
@@ -139,6 +145,7 @@ var names = map[Manager]map[Package]string{
 		Zlib:        "zlib1g-dev",           // apt-cache
 		Libcap:      "libcap-dev",           // apt-cache
 		Rst2man:     "python3-docutils",     // apt-cache; ships /usr/bin/rst2man (dpkg -c)
+		GCCMultilib: "gcc-multilib",         // apt-cache
 	},
 	Dnf: {
 		LLVM:    "llvm",    // https://packages.fedoraproject.org/pkgs/llvm/llvm/ (from memory)
