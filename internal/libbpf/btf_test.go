@@ -165,3 +165,20 @@ func TestIsLinuxToolsWrapper(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanBTFKernel reads and scans this machine's kernel BTF, the
+// cost libbpf.btf-kinds adds to a check run.
+func BenchmarkScanBTFKernel(b *testing.B) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		raw, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ScanBTF(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
