@@ -43,8 +43,10 @@ var failsWhen = map[string]string{
 	"kconfig.essential":   "any of `BPF_SYSCALL`, `BPF`, `DEBUG_INFO_BTF`, `BPF_JIT` is not `=y`; the message says what each breaks",
 	"kconfig.selftests":   "warns when options are missing (see [below](#kernel-config-against-the-bpf-selftests)); `--require kconfig` makes that a failure",
 	"libbpf.version":      "warns when missing or older than 1.0",
-	"libbpf.bpftool":      "missing. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
+	"libbpf.bpftool":      "missing, or Ubuntu's linux-tools wrapper without the running kernel's linux-tools; warns when it does not say its libbpf. A bpftool built without `skeletons` still runs `gen skeleton`; only `prog profile` and pid info are missing.",
 	"libbpf.vmlinux-h":    "bpftool cannot read the kernel's BTF",
+	"libbpf.skew":         "warns when bpftool's libbpf is newer than the libbpf headers, or the headers newer than the library",
+	"libbpf.btf-kinds":    "bpftool's libbpf cannot read a BTF kind the kernel uses (fails; warns for the installed libbpf)",
 	// security.go (i10sec)
 	"security.lockdown": "confidentiality (no kprobes, no bpf_probe_read_kernel); warns on integrity (no bpf_probe_write_user)",
 	"security.lsm":      "warns when `bpf` is not an active LSM or the kernel lacks `CONFIG_BPF_LSM`",

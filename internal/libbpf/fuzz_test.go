@@ -1,6 +1,7 @@
 package libbpf
 
 import (
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"slices"
@@ -110,6 +111,35 @@ func FuzzParsePkgConfigVersion(f *testing.F) {
 		again, err := ParsePkgConfigVersion(v.String() + "\n")
 		if err != nil || !again.Equal(v) {
 			t.Fatalf("round trip of %s: %v, %v", v, again, err)
+		}
+	})
+}
+
+// FuzzScanBTF: ScanBTF never panics on any bytes, a refusal stays short,
+// the kinds it counts add up to the types it scanned, and no kind beyond
+// KindMax is counted.
+func FuzzScanBTF(f *testing.F) {
+	f.Add(marshalBTF(f, binary.LittleEndian, newKinds()...))
+	f.Add(marshalBTF(f, binary.BigEndian, newKinds()...))
+	f.Add([]byte{0x9f, 0xeb, 1, 0, 24, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		k, err := ScanBTF(raw)
+		if err != nil {
+			if len(err.Error()) > maxErr {
+				t.Fatalf("error of %d bytes", len(err.Error()))
+			}
+			return
+		}
+		sum := 0
+		for _, n := range k.Count {
+			sum += n
+		}
+		if sum != k.Types || k.Count[0] != 0 {
+			t.Fatalf("counts %v do not add up to %d types", k.Count, k.Types)
+		}
+		if k.Unknown != 0 && k.Unknown <= KindMax {
+			t.Fatalf("unknown kind %d is known", k.Unknown)
 		}
 	})
 }

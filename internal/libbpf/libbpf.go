@@ -255,3 +255,51 @@ func parseSemver(s string) (*semver.Version, error) {
 	}
 	return v, nil
 }
+
+// ParseSharedObjectVersion reads the version in a libbpf library's file
+// name, "libbpf.so.1.1.2" (the real file the libbpf.so and soname links
+// point to). A name with the soname's major only, "libbpf.so.1", gives
+// ok false: it does not say the minor version.
+func ParseSharedObjectVersion(name string) (v *semver.Version, ok bool) {
+	rest, found := strings.CutPrefix(name, "libbpf.so.")
+	if !found || strings.Count(rest, ".") < 1 {
+		return nil, false
+	}
+	for _, p := range strings.Split(rest, ".") {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return nil, false
+		}
+	}
+	v, err := semver.NewVersion(rest)
+	return v, err == nil
+}
+
+// Libbpf is the libbpf bpftool was built with, from the version line
+// when it has one. Without one, a bpftool numbered 7.x or later is taken
+// as libbpf (major-6).minor: from libbpf 0.7 on, bpftool's version is
+// derived from libbpf's (bpftool 7.1.0 says "using libbpf v1.1" on Debian
+// 12; the libbpf/bpftool mirror's README pairs v7.x with libbpf v1.x; from
+// memory), while 6.x is ambiguous with the kernel's own numbering (6.0.0
+// from kernel 6.0). inferred tells the second case; v is nil when neither
+// says.
+func (b Bpftool) Libbpf() (v *semver.Version, inferred bool) {
+	if b.LibbpfVersion != "" {
+		if v, err := parseSemver(b.LibbpfVersion); err == nil {
+			return v, false
+		}
+		return nil, false
+	}
+	if b.Version != nil && b.Version.Major() >= 7 {
+		return semver.New(b.Version.Major()-6, b.Version.Minor(), 0, "", ""), true
+	}
+	return nil, false
+}
+
+// IsLinuxToolsWrapper reports whether the start of an executable is
+// Ubuntu's linux-tools wrapper script (linux-tools-common's
+// /usr/sbin/bpftool, debian/tools/generic in Ubuntu's kernel packaging):
+// a shell script that execs /usr/lib/linux-tools/$(uname -r)/bpftool.
+func IsLinuxToolsWrapper(head []byte) bool {
+	s := string(head)
+	return strings.HasPrefix(s, "#!") && strings.Contains(s, "/usr/lib/linux-tools")
+}
