@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 	"github.com/bpfdoctor/bpfdoctor/internal/pahole"
@@ -98,7 +99,7 @@ func checkRelease(_ context.Context, e *Env) finding.Finding {
 	v, ok := kver.Parse(rel)
 	if !ok {
 		f.Status = finding.Error
-		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", rel)
+		f.Message = fmt.Sprintf("cannot read a version from kernel release %q", clip.String(rel, clip.Short))
 		return f
 	}
 	newest := kernelFeatures[len(kernelFeatures)-1].since
@@ -185,7 +186,7 @@ func (e *Env) readSysctl(p string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil {
-		return 0, fmt.Errorf("read %s: not a number: %q", p, strings.TrimSpace(string(b)))
+		return 0, fmt.Errorf("read %s: not a number: %q", p, clip.String(strings.TrimSpace(string(b)), clip.Short))
 	}
 	return n, nil
 }
@@ -288,7 +289,7 @@ func (e *Env) effectiveCaps() (uint64, error) {
 		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
 			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
 			if err != nil {
-				return 0, fmt.Errorf("read %s: bad CapEff %q", p, strings.TrimSpace(v))
+				return 0, fmt.Errorf("read %s: bad CapEff %q", p, clip.String(strings.TrimSpace(v), clip.Short))
 			}
 			return n, nil
 		}

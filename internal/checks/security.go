@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 )
 
@@ -90,7 +91,7 @@ func checkLockdown(_ context.Context, e *Env) finding.Finding {
 		f = f.WithFix(lockdownFix)
 	default:
 		f.Status = finding.Error
-		f.Message = fmt.Sprintf("no [level] in %s: %q", lockdownPath, strings.TrimSpace(string(b)))
+		f.Message = fmt.Sprintf("no [level] in %s: %q", lockdownPath, clip.String(strings.TrimSpace(string(b)), clip.Short))
 	}
 	return f
 }
