@@ -10,6 +10,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/checks"
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
 )
@@ -22,7 +23,8 @@ const (
 
 type lintOptions struct {
 	outputOptions
-	btf     string
+	btf     []string
+	kernels []string
 	modules bool
 }
 
@@ -37,6 +39,14 @@ refuse, each with the flag that fixes it: switch tables in .rodata and
 the wrong byte order; and the kfuncs each object calls that the running
 kernel's BTF (or --btf FILE) does not have, or has with another prototype.
 
+Verdicts that depend on the machine (switch tables need global data,
+kernel >= 5.2; BPF jump tables need libbpf >= 1.7 and kernel >= 6.19; the
+byte order) are judged for this host's kernel and libbpf, or with
+--kernel VERSION (repeatable) for each kernel a program ships to, with this
+host's libbpf: a finding fails if the object fails on any of them, and its
+details give the verdict on each. --btf FILE is repeatable too: kfuncs are
+looked up in each.
+
 Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 2 bad usage or an object that cannot be read.`,
 		Args: cobra.MinimumNArgs(1),
@@ -44,7 +54,8 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 	}
 	o.addFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&o.btf, "btf", "", "the kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF (default: "+kernelBTF+")")
+	f.StringArrayVar(&o.btf, "btf", nil, "a kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF, repeatable (default: "+kernelBTF+")")
+	f.StringArrayVar(&o.kernels, "kernel", nil, "judge for this kernel release (5.15, 6.1.0-18-amd64), repeatable: one verdict per kernel (default: the running kernel)")
 	f.BoolVar(&o.modules, "modules", false, "look kfuncs up in the modules' BTF under "+kernelBTFs+" too")
 	return cmd
 }
@@ -52,6 +63,14 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 	if err := o.validate(); err != nil {
 		return err
+	}
+	var kernels []kver.Version
+	for _, k := range o.kernels {
+		v, ok := kver.Parse(k)
+		if !ok {
+			return usage.Errorf("--kernel %q: not a kernel release (5.15, 6.1.0-18-amd64)", k)
+		}
+		kernels = append(kernels, v)
 	}
 	// Every object is read before anything is reported: an unreadable one
 	// is bad input, exit 2 with nothing on stdout.
@@ -70,14 +89,40 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 	}
 	// The kernel's BTF is read only when an object calls kfuncs: it is
 	// megabytes, and linting needs no kernel otherwise.
-	var k *bpfobj.Kernel
+	var ks []*bpfobj.Kernel
 	var kerr error
-	if slices.ContainsFunc(objs, func(obj *bpfobj.Object) bool { return len(obj.Kfuncs) > 0 }) || o.btf != "" {
-		k, kerr = o.kernel()
-		if kerr != nil && o.btf != "" {
-			// A file the user named that cannot be read is bad input;
-			// a machine without kernel BTF is only a skipped check.
-			return usage.Errorf("--btf %s: %v", o.btf, kerr)
+	if slices.ContainsFunc(objs, func(obj *bpfobj.Object) bool { return len(obj.Kfuncs) > 0 }) || len(o.btf) > 0 {
+		paths := o.btf
+		if len(paths) == 0 {
+			paths = []string{""}
+		}
+		for _, p := range paths {
+			k, err := o.kernel(p)
+			if err != nil && p != "" {
+				// A file the user named that cannot be read is bad
+				// input; a machine without kernel BTF is only a
+				// skipped check.
+				return usage.Errorf("--btf %s: %v", p, err)
+			}
+			if err != nil {
+				kerr = err
+				continue
+			}
+			ks = append(ks, k)
+		}
+	}
+	// The header names the machine: kfuncs were looked up in its kernel,
+	// and the verdicts are judged for it unless --kernel names others.
+	env, err := newEnv(o.io, host.DefaultTimeout, "")
+	if err != nil {
+		return err
+	}
+	here := env.LintTarget()
+	targets := []bpfobj.Target{here}
+	if len(kernels) > 0 {
+		targets = targets[:0]
+		for _, v := range kernels {
+			targets = append(targets, bpfobj.HostTarget("", v, here.Libbpf))
 		}
 	}
 	var fs []finding.Finding
@@ -85,14 +130,9 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 		if err := stopped(ctx); err != nil {
 			return err
 		}
-		fs = append(fs, checks.LintObject(p, objs[i], k, kerr)...)
+		fs = append(fs, checks.LintObjectFor(p, objs[i], targets, ks, kerr)...)
 	}
 	if err := stopped(ctx); err != nil {
-		return err
-	}
-	// The header names the machine: kfuncs were looked up in its kernel.
-	env, err := newEnv(o.io, host.DefaultTimeout, "")
-	if err != nil {
 		return err
 	}
 	rep := render.Report{OS: env.OS().PrettyName, Findings: fs}
@@ -100,9 +140,11 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 	return o.report(rep)
 }
 
-func (o *lintOptions) kernel() (*bpfobj.Kernel, error) {
+// kernel reads the kernel BTF at path, or the running kernel's when path
+// is empty.
+func (o *lintOptions) kernel(path string) (*bpfobj.Kernel, error) {
 	h := newHost(o.io)
-	path := o.btf
+	named := path != ""
 	if path == "" {
 		path = h.Abs(kernelBTF)
 	}
@@ -114,7 +156,7 @@ func (o *lintOptions) kernel() (*bpfobj.Kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.btf == "" {
+	if !named {
 		k.Path = kernelBTF
 	}
 	return k, nil

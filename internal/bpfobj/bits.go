@@ -25,13 +25,24 @@ func (o *Object) bits32(rd *reader) *Problem {
 			*list = append(*list, s)
 		}
 	}
+	// A BTF-defined map's definition (an anonymous struct of pointers in
+	// .maps, from __uint and __type) is read by libbpf from BTF, field by
+	// field, never by layout: its 4-byte pointers change nothing.
+	var skipped []string
+	mapDef := func(s string) { skipped = append(skipped, s) }
+	if !o.HasSection(".maps") {
+		mapDef = nil
+	}
 	if d, err := rd.dwarf(); err != nil {
 		o.Notes = append(o.Notes, "DWARF unreadable: "+err.Error())
 	} else if d != nil {
-		o.dwarfBits(d, func(s string) { add(&long, s) }, func(s string) { add(&ptr, s) })
+		o.dwarfBits(d, func(s string) { add(&long, s) }, func(s string) { add(&ptr, s) }, mapDef)
 	}
 	if spec, err := rd.btf(); err == nil && spec != nil {
-		btfBits(spec, func(s string) { add(&long, s) }, func(s string) { add(&ptr, s) })
+		btfBits(spec, func(s string) { add(&long, s) }, func(s string) { add(&ptr, s) }, mapDef)
+	}
+	if len(skipped) > 0 {
+		o.Notes = append(o.Notes, "4-byte pointers in a .maps definition, which libbpf reads from BTF: no problem ("+skipped[0]+")")
 	}
 	if len(long) == 0 && len(ptr) == 0 {
 		return nil
@@ -83,7 +94,9 @@ func (rd *reader) dwarf() (*dwarf.Data, error) {
 // kernel-sized one a few million.
 const maxDIEs = 1 << 22
 
-func (o *Object) dwarfBits(d *dwarf.Data, long, ptr func(string)) {
+// mapDef, when not nil, takes what an anonymous struct of pointers only
+// (a .maps definition's shape) shows instead of ptr.
+func (o *Object) dwarfBits(d *dwarf.Data, long, ptr, mapDef func(string)) {
 	r := d.Reader()
 	depth := 0
 	for n := 0; ; n++ {
@@ -133,7 +146,11 @@ func (o *Object) dwarfBits(d *dwarf.Data, long, ptr func(string)) {
 			}
 			if st, ok := t.(*dwarf.StructType); ok && st.Kind == "struct" {
 				if s := dwarfPtrSlot(st); s != "" {
-					ptr(s)
+					if mapDef != nil && st.StructName == "" && dwarfAllPtrs(st) {
+						mapDef(s)
+					} else {
+						ptr(s)
+					}
 				}
 			}
 		}
@@ -156,6 +173,15 @@ func dwarfPtrSlot(st *dwarf.StructType) string {
 	return ""
 }
 
+func dwarfAllPtrs(st *dwarf.StructType) bool {
+	for _, f := range st.Field {
+		if !isDwarfPtr(f.Type) {
+			return false
+		}
+	}
+	return len(st.Field) > 0
+}
+
 func isDwarfPtr(t dwarf.Type) bool {
 	for range 16 {
 		switch v := t.(type) {
@@ -174,7 +200,7 @@ func isDwarfPtr(t dwarf.Type) bool {
 
 // btfBits does for BTF what dwarfBits does for DWARF: an object stripped
 // of DWARF (llvm-strip -g) keeps its .BTF.
-func btfBits(spec *btf.Spec, long, ptr func(string)) {
+func btfBits(spec *btf.Spec, long, ptr, mapDef func(string)) {
 	for t, err := range spec.All() {
 		if err != nil {
 			return
@@ -197,10 +223,24 @@ func btfBits(spec *btf.Spec, long, ptr func(string)) {
 					next = v.Members[i+1].Offset
 				}
 				if next-m.Offset == 32 {
-					ptr(fmt.Sprintf("BTF struct %s: pointer %s takes 4 bytes (offset %d, struct size %d)", v.Name, m.Name, m.Offset.Bytes(), v.Size))
+					s := fmt.Sprintf("BTF struct %s: pointer %s takes 4 bytes (offset %d, struct size %d)", v.Name, m.Name, m.Offset.Bytes(), v.Size)
+					if mapDef != nil && v.Name == "" && btfAllPtrs(v) {
+						mapDef(s)
+					} else {
+						ptr(s)
+					}
 					break
 				}
 			}
 		}
 	}
+}
+
+func btfAllPtrs(s *btf.Struct) bool {
+	for _, m := range s.Members {
+		if _, ok := btf.UnderlyingType(m.Type).(*btf.Pointer); !ok {
+			return false
+		}
+	}
+	return len(s.Members) > 0
 }

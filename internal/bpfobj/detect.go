@@ -19,15 +19,20 @@ const rBPF64_64 = 1
 func (o *Object) detect(rd *reader) {
 	var ps []Problem
 	if o.Data != hostData() {
-		ps = append(ps, Problem{Pitfall: ByteOrder, Level: Warn,
-			Message: fmt.Sprintf("%s object on a %s host: the kernel here will not load it", endian(o.Data), endian(hostData()))})
+		// libbpf refuses an object of the other byte order ("elf:
+		// endianness mismatch"): a failure for this host. ProblemsFor
+		// judges it for another machine.
+		ps = append(ps, Problem{Pitfall: ByteOrder, Level: Fail,
+			Message: fmt.Sprintf("%s object on a %s host: libbpf refuses it (\"elf: endianness mismatch\")", endian(o.Data), endian(hostData()))})
 	}
 	eh := o.ehFrame()
 	bits := o.bits32(rd)
 	ps = append(ps, o.jumpTables(rd, eh != nil || bits != nil)...)
 	if o.HasSection(".jumptables") {
-		ps = append(ps, Problem{Pitfall: BPFJumpTables, Level: Info,
-			Message: "BPF jump tables (.jumptables, gotox): LLVM's indirect jumps for cpu v4; they load only with a libbpf that knows .jumptables and a kernel whose verifier and JIT know gotox (Linux 6.19 or later, x86-64 and arm64)"})
+		// Without a target to judge for, the level is the one for an
+		// unknown loader: ProblemsFor judges it against libbpf and kernel.
+		ps = append(ps, Problem{Pitfall: BPFJumpTables, Level: Warn,
+			Message: "BPF jump tables (.jumptables, gotox): LLVM's indirect jumps for cpu v4; they load only with libbpf >= 1.7 on kernels >= 6.19 (x86-64 and arm64)"})
 	}
 	if eh != nil {
 		ps = append(ps, *eh)
@@ -146,7 +151,11 @@ func (o *Object) jumpTables(rd *reader, hostBuilt bool) []Problem {
 			details = append(details, "built for the host target: it has .eh_frame or 32-bit types",
 				"a local array initializer reads the same way, and -fno-jump-tables removes only switch tables")
 		}
-		return []Problem{{Pitfall: JumpTable, Level: Fail, Message: msg, Details: details}}
+		kind := lookupTable
+		if len(jump) > 0 {
+			kind = plainProblem
+		}
+		return []Problem{{Pitfall: JumpTable, Level: Fail, Message: msg, Details: details, kind: kind}}
 	}
 	for _, r := range anon {
 		o.Notes = append(o.Notes, r.String()+": anonymous constant data, a local array initializer with --target=bpf (a switch table if built for the host target)")
@@ -210,8 +219,22 @@ func (o *Object) readBTF(rd *reader) *Problem {
 	if !o.HasBTF {
 		p := &Problem{Pitfall: NoBTF, Level: Warn,
 			Message: "no .BTF or .BTF.ext: built without -g; libbpf needs BTF for CO-RE, BTF-defined maps, skeletons and kfunc calls"}
+		// What libbpf cannot load without BTF: externs (kfuncs, ksyms),
+		// which it resolves through the object's BTF ("failed to find BTF
+		// for extern"), and BTF-defined maps, whose definitions are BTF
+		// ("BTF is required, but is missing or corrupted"); both seen with
+		// libbpf 1.1 in the corpus test.
+		var needs []string
 		if calls := rd.externCalls(); len(calls) > 0 {
 			p.Details = append(p.Details, fmt.Sprintf("calls undefined functions without BTF to resolve them: %s", strings.Join(calls, ", ")))
+			needs = append(needs, "extern functions (kfuncs)")
+		}
+		if o.HasSection(".maps") {
+			needs = append(needs, "BTF-defined maps (.maps)")
+		}
+		if len(needs) > 0 {
+			p.Level = Fail
+			p.Message = "no .BTF: built without -g, but it has " + strings.Join(needs, " and ") + ", which libbpf cannot load without BTF"
 		}
 		return p
 	}

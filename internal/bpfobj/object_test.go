@@ -88,11 +88,11 @@ typedef int (*fn)(int);
 __attribute__((section(".rodata.fns"), used)) const fn fns[1] = { f };
 __attribute__((section("xdp"), used)) int prog(void *ctx) { return f((long)ctx); }`,
 			want: map[Pitfall]Level{JumpTable: Fail}, in: map[Pitfall][]string{JumpTable: {"jump table of code addresses", ".rodata.fns+0x0 holds an address in .text"}}},
-		{name: "LLVM's BPF jump tables: info", flags: []string{"--target=bpf", "-O2", "-g"},
+		{name: "LLVM's BPF jump tables: warn without a target", flags: []string{"--target=bpf", "-O2", "-g"},
 			src:  `__attribute__((section(".jumptables"), used)) const long jt[2] = { 0, 8 };` + "\n" + `__attribute__((section("xdp"), used)) int prog(void *ctx) { return 0; }`,
-			want: map[Pitfall]Level{BPFJumpTables: Info}, in: map[Pitfall][]string{BPFJumpTables: {"gotox", "Linux 6.19"}}},
+			want: map[Pitfall]Level{BPFJumpTables: Warn}, in: map[Pitfall][]string{BPFJumpTables: {"gotox", "kernels >= 6.19", "libbpf >= 1.7"}}},
 		{name: "the other byte order", src: switchSource, flags: []string{"--target=" + otherOrder, "-O2", "-g"},
-			want: map[Pitfall]Level{ByteOrder: Warn}, in: map[Pitfall][]string{ByteOrder: {otherTarget + " object"}}},
+			want: map[Pitfall]Level{ByteOrder: Fail}, in: map[Pitfall][]string{ByteOrder: {otherTarget + " object", "endianness mismatch"}}},
 		{name: "a host object: not EM_BPF", src: switchSource, flags: []string{"-O2"},
 			want: map[Pitfall]Level{NotBPF: Fail}, in: map[Pitfall][]string{NotBPF: {"not EM_BPF"}}},
 	}

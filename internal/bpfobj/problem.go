@@ -53,4 +53,18 @@ type Problem struct {
 	Level   Level
 	Message string
 	Details []string
+
+	kind problemKind // what ProblemsFor judges by target
 }
+
+// problemKind tells apart the problems of one Pitfall that ProblemsFor
+// judges differently.
+type problemKind int
+
+const (
+	plainProblem problemKind = iota
+	// lookupTable is a switch table of constants in .rodata: global data,
+	// which loads where the kernel and libbpf have it. A table of code
+	// addresses never loads.
+	lookupTable
+)

@@ -16,6 +16,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 func init() {
@@ -90,16 +91,38 @@ func problemFinding(path string, p bpfobj.Problem) finding.Finding {
 }
 
 // LintObject returns the findings of `bpfdoctor lint` for one object read
-// from path: one about the object itself (lint.object), then one per
-// pitfall found. k is the kernel to look kfuncs up in; when it is nil,
-// kerr says why, and an object that calls kfuncs gets a skipped
-// lint.kfuncs naming the reason.
+// from path, judged without a target: the object-only verdicts. k is the
+// kernel to look kfuncs up in; when it is nil, kerr says why, and an
+// object that calls kfuncs gets a skipped lint.kfuncs naming the reason.
 func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []finding.Finding {
-	ps := o.Problems()
-	var out []finding.Finding
-	if len(ps) > 0 && ps[0].Pitfall == bpfobj.NotBPF {
-		return []finding.Finding{problemFinding(path, ps[0])}
+	var ks []*bpfobj.Kernel
+	if k != nil {
+		ks = append(ks, k)
 	}
+	return LintObjectFor(path, o, nil, ks, kerr)
+}
+
+// LintObjectFor is LintObject judged for each of targets (none: the
+// object-only verdicts): one finding per pitfall, at its worst level over
+// the targets, since a program shipped to them all must load on each;
+// with more than one target each finding's details say the verdict on
+// each, and lint.object's say on which it loads, a row of the matrix.
+//
+// ks are the kernel BTFs to look kfuncs up in, each giving its own kfunc
+// findings; with none, kerr says why.
+func LintObjectFor(path string, o *bpfobj.Object, targets []bpfobj.Target, ks []*bpfobj.Kernel, kerr error) []finding.Finding {
+	raw := o.Problems()
+	if len(raw) > 0 && raw[0].Pitfall == bpfobj.NotBPF {
+		return []finding.Finding{problemFinding(path, raw[0])}
+	}
+	per := [][]bpfobj.Problem{raw}
+	if len(targets) > 0 {
+		per = per[:0]
+		for _, t := range targets {
+			per = append(per, o.ProblemsFor(t))
+		}
+	}
+	var out []finding.Finding
 	desc := "EM_BPF, 64-bit, little-endian"
 	if o.Data == elf.ELFDATA2MSB {
 		desc = "EM_BPF, 64-bit, big-endian"
@@ -114,23 +137,117 @@ func LintObject(path string, o *bpfobj.Object, k *bpfobj.Kernel, kerr error) []f
 	}
 	obj := finding.Finding{ID: "lint.object", Area: "lint", Title: "object", Status: finding.Pass, Message: path + ": " + desc,
 		Details: append([]string{"sections: " + nameList(o.Sections, " ")}, o.Notes...), Source: path}
-	out = append(out, obj)
+	var skipped []finding.Finding
 	if len(o.Kfuncs) > 0 {
-		if k != nil {
-			ps = append(ps, k.Check(o)...)
+		if len(ks) > 0 {
+			// The kfuncs are looked up in each BTF named, the same for
+			// every target.
+			var kps []bpfobj.Problem
+			for _, k := range ks {
+				kps = append(kps, k.Check(o)...)
+			}
+			for i := range per {
+				per[i] = append(per[i], kps...)
+			}
 		} else {
-			out = append(out, finding.Finding{ID: "lint.kfuncs", Area: "lint", Title: "kfuncs", Status: finding.Skip, Source: path,
+			skipped = append(skipped, finding.Finding{ID: "lint.kfuncs", Area: "lint", Title: "kfuncs", Status: finding.Skip, Source: path,
 				Message: fmt.Sprintf("%s: %d kfuncs not checked: %v (name a kernel's BTF with --btf FILE)", path, len(o.Kfuncs), kerr)})
 		}
 	}
-	for _, pf := range bpfobj.Pitfalls {
-		for _, p := range ps {
-			if p.Pitfall == pf {
-				out = append(out, problemFinding(path, p))
+	for i, t := range targets {
+		var refused []string
+		for _, p := range per[i] {
+			if p.Level == bpfobj.Fail && !slices.Contains(refused, string(p.Pitfall)) {
+				refused = append(refused, string(p.Pitfall))
 			}
+		}
+		verdict := "loads"
+		if len(refused) > 0 {
+			verdict = "fails: " + strings.Join(refused, ", ")
+		}
+		obj.Details = append(obj.Details, "on "+t.String()+": "+verdict)
+	}
+	out = append(out, obj)
+	out = append(out, skipped...)
+	for _, pf := range bpfobj.Pitfalls {
+		// The problems of pf on each target; a pitfall with several
+		// problems (kfuncs) is judged problem by problem.
+		for j := range maxCount(per, pf) {
+			var worst *bpfobj.Problem
+			var cells []string
+			for i := range per {
+				p := nth(per[i], pf, j)
+				switch {
+				case p == nil && len(targets) > 1:
+					cells = append(cells, targets[i].String()+": no problem")
+				case p == nil:
+				default:
+					if worst == nil || p.Level > worst.Level {
+						worst = p
+					}
+					if len(targets) > 1 {
+						cells = append(cells, targets[i].String()+": "+p.Level.String())
+					}
+				}
+			}
+			f := problemFinding(path, *worst)
+			if len(cells) > 0 {
+				f.Details = append(f.Details, "by target: "+strings.Join(cells, "; "))
+			}
+			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// maxCount is the most problems of pf any target has.
+func maxCount(per [][]bpfobj.Problem, pf bpfobj.Pitfall) int {
+	n := 0
+	for _, ps := range per {
+		c := 0
+		for _, p := range ps {
+			if p.Pitfall == pf {
+				c++
+			}
+		}
+		n = max(n, c)
+	}
+	return n
+}
+
+// nth is the j-th problem of pf in ps, nil if there are fewer.
+func nth(ps []bpfobj.Problem, pf bpfobj.Pitfall, j int) *bpfobj.Problem {
+	for i := range ps {
+		if ps[i].Pitfall == pf {
+			if j == 0 {
+				return &ps[i]
+			}
+			j--
+		}
+	}
+	return nil
+}
+
+// LintTarget is the machine bpfdoctor runs on as a lint target: its
+// kernel release and its libbpf, the shared library a loader links at run
+// time first, else the development files', else the one bpftool reports
+// (bpftool prog load's own).
+func (e *Env) LintTarget() bpfobj.Target {
+	var kv kver.Version
+	if rel, err := e.Release(); err == nil {
+		kv, _ = kver.Parse(rel)
+	}
+	b := e.libbpfBuild()
+	v := b.lib
+	if v == nil {
+		v = b.dev
+	}
+	if v == nil {
+		if p, err := e.Bpftool(); err == nil {
+			v, _ = p.info.Libbpf()
+		}
+	}
+	return bpfobj.HostTarget("this host", kv, v)
 }
 
 // maxNames bounds a list of section names in a line: a hostile object can

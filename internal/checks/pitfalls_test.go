@@ -12,8 +12,11 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/bpfdoctor/bpfdoctor/internal/bpfobj"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/kver"
 )
 
 // TestPitfallDocs: every pitfall bpfobj can report has a title, and every
@@ -256,5 +259,39 @@ __attribute__((section("tc"), used)) int prog(void *ctx) { bpf_rcu_read_lock(); 
 	fs = LintObject(kf, o, nil, fmt.Errorf("load kernel BTF: no such file"))
 	if len(fs) != 2 || fs[1].ID != "lint.kfuncs" || fs[1].Status != finding.Skip || !strings.Contains(fs[1].Message, "1 kfuncs not checked: load kernel BTF: no such file (name a kernel's BTF with --btf FILE)") {
 		t.Errorf("kfuncs without a kernel: %+v", fs)
+	}
+}
+
+// TestLintObjectForTargets: one finding per pitfall at its worst level
+// over the targets, the verdict on each in its details, and lint.object's
+// row of the matrix.
+func TestLintObjectForTargets(t *testing.T) {
+	path := "../bpfobj/testdata/corpus/xdp_switch-llvm19-native.o"
+	o, err := bpfobj.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := bpfobj.HostTarget("", kver.Version{Major: 4, Minor: 19}, semver.MustParse("1.1.0"))
+	cur := bpfobj.HostTarget("", kver.Version{Major: 6, Minor: 1}, semver.MustParse("1.1.0"))
+	byID := func(fs []finding.Finding) map[string]finding.Finding {
+		m := map[string]finding.Finding{}
+		for _, f := range fs {
+			m[f.ID] = f
+		}
+		return m
+	}
+	if f := byID(LintObjectFor(path, o, []bpfobj.Target{cur}, nil, nil))["lint.jump-table"]; f.Status != finding.Pass || !strings.Contains(f.Message, "loads on kernels >= 5.2") {
+		t.Errorf("on 6.1 alone: %s %q, want pass, loads on kernels >= 5.2", f.Status, f.Message)
+	}
+	fs := byID(LintObjectFor(path, o, []bpfobj.Target{old, cur}, nil, nil))
+	jt := fs["lint.jump-table"]
+	if jt.Status != finding.Fail || !strings.Contains(strings.Join(jt.Details, "\n"), "by target: kernel 4.19, libbpf 1.1: fail; kernel 6.1, libbpf 1.1: info") {
+		t.Errorf("on 4.19 and 6.1: %s %q, want fail with the verdict on each", jt.Status, jt.Details)
+	}
+	details := strings.Join(fs["lint.object"].Details, "\n")
+	for _, want := range []string{"on kernel 4.19, libbpf 1.1: fails: jump-table", "on kernel 6.1, libbpf 1.1: loads"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("lint.object details %q lack %q", details, want)
+		}
 	}
 }
