@@ -43,6 +43,7 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLint(cmd.Context(), o, args) },
 	}
 	o.addFlags(cmd)
+	addLoadFlag(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.btf, "btf", "", "the kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF (default: "+kernelBTF+")")
 	f.BoolVar(&o.modules, "modules", false, "look kfuncs up in the modules' BTF under "+kernelBTFs+" too")
@@ -87,6 +88,7 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 		}
 		fs = append(fs, checks.LintObject(p, objs[i], k, kerr)...)
 	}
+	fs = append(fs, o.loadFindings(ctx, paths, objs, fs)...)
 	if err := stopped(ctx); err != nil {
 		return err
 	}
