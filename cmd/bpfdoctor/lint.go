@@ -53,6 +53,7 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 		RunE: func(cmd *cobra.Command, args []string) error { return runLint(cmd.Context(), o, args) },
 	}
 	o.addFlags(cmd)
+	addLoadFlag(cmd)
 	f := cmd.Flags()
 	f.StringArrayVar(&o.btf, "btf", nil, "a kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF, repeatable (default: "+kernelBTF+")")
 	f.StringArrayVar(&o.kernels, "kernel", nil, "judge for this kernel release (5.15, 6.1.0-18-amd64), repeatable: one verdict per kernel (default: the running kernel)")
@@ -132,6 +133,7 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 		}
 		fs = append(fs, checks.LintObjectFor(p, objs[i], targets, ks, kerr)...)
 	}
+	fs = append(fs, o.loadFindings(ctx, paths, objs, fs)...)
 	if err := stopped(ctx); err != nil {
 		return err
 	}
