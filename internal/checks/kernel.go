@@ -278,24 +278,9 @@ const (
 	capBPF      = 39
 )
 
-// effectiveCaps reads CapEff of this process.
-func (e *Env) effectiveCaps() (uint64, error) {
-	const p = "/proc/self/status"
-	b, err := e.Host.ReadFile(p)
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", p, err)
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			if err != nil {
-				return 0, fmt.Errorf("read %s: bad CapEff %q", p, clip.String(strings.TrimSpace(v), clip.Short))
-			}
-			return n, nil
-		}
-	}
-	return 0, fmt.Errorf("read %s: no CapEff line", p)
-}
+// effectiveCaps reads CapEff of this process (host.EffectiveCaps owns the
+// reading; lint --load uses it too).
+func (e *Env) effectiveCaps() (uint64, error) { return e.Host.EffectiveCaps() }
 
 func (e *Env) privileged() bool {
 	caps, err := e.effectiveCaps()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/clip"
 )
 
 // EffectiveCaps reads the CapEff mask of this process from
@@ -19,7 +21,7 @@ func (h *Host) EffectiveCaps() (uint64, error) {
 		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
 			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
 			if err != nil {
-				return 0, fmt.Errorf("read %s: bad CapEff %q", p, strings.TrimSpace(v))
+				return 0, fmt.Errorf("read %s: bad CapEff %q", p, clip.String(strings.TrimSpace(v), clip.Short))
 			}
 			return n, nil
 		}
