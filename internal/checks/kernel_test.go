@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,6 +28,22 @@ func runOnly(t *testing.T, e *Env, id string) finding.Finding {
 	}
 	t.Fatalf("no check %s", id)
 	return finding.Finding{}
+}
+
+// wantFinding asserts a finding's status, that its message holds msg and
+// that its fix commands hold fix (when given); a fail or warn must carry a
+// fix.
+func wantFinding(t *testing.T, f finding.Finding, status finding.Status, msg, fix string) {
+	t.Helper()
+	if f.Status != status || !strings.Contains(f.Message, msg) {
+		t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, status, msg)
+	}
+	if fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), fix)) {
+		t.Errorf("fix = %+v, want a command containing %q", f.Fix, fix)
+	}
+	if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
+		t.Errorf("%s without a fix: %q", f.Status, f.Message)
+	}
 }
 
 func TestKernelChecks(t *testing.T) {

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"encoding/binary"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,15 +101,7 @@ func TestLibbpfSkewAndBTF(t *testing.T) {
 			withRoot(t, e, map[string]string{"/etc/os-release": "ID=debian\n"})
 			withRoot(t, e, tt.root)
 			f := runOnly(t, e, tt.id)
-			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
-				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
-			}
-			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
-				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
-			}
-			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
-				t.Errorf("%s without a fix: %q", f.Status, f.Message)
-			}
+			wantFinding(t, f, tt.status, tt.msg, tt.fix)
 			if strings.Contains(f.Message, "(libbpf )") {
 				t.Errorf("a blank libbpf version: %q", f.Message)
 			}

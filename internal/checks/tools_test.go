@@ -118,15 +118,7 @@ echo "libbpf: Unsupported BTF_KIND:19" >&2; echo "Error: failed to load BTF from
 				}
 			}
 			f := runOnly(t, e, tt.id)
-			if f.Status != tt.status || !strings.Contains(f.Message, tt.msg) {
-				t.Errorf("got %s %q, want %s containing %q", f.Status, f.Message, tt.status, tt.msg)
-			}
-			if tt.fix != "" && (f.Fix == nil || !strings.Contains(fmt.Sprint(f.Fix.Commands), tt.fix)) {
-				t.Errorf("fix = %+v, want a command containing %q", f.Fix, tt.fix)
-			}
-			if (f.Status == finding.Fail || f.Status == finding.Warn) && f.Fix == nil {
-				t.Errorf("%s without a fix: %q", f.Status, f.Message)
-			}
+			wantFinding(t, f, tt.status, tt.msg, tt.fix)
 		})
 	}
 }
