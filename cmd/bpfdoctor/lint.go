@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -44,8 +45,9 @@ kernel >= 5.2; BPF jump tables need libbpf >= 1.7 and kernel >= 6.19; the
 byte order) are judged for this host's kernel and libbpf, or with
 --kernel VERSION (repeatable) for each kernel a program ships to, with this
 host's libbpf: a finding fails if the object fails on any of them, and its
-details give the verdict on each. --btf FILE is repeatable too: kfuncs are
-looked up in each.
+details give the verdict on each. --btf FILE is repeatable too: with several,
+each file is a column whose kfuncs are looked up in it (paired with the
+--kernel of the same position when there are as many).
 
 Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 2 bad usage or an object that cannot be read.`,
@@ -55,7 +57,7 @@ Exit codes: 0 nothing failed, 1 something failed (warnings too with --strict),
 	o.addFlags(cmd)
 	addLoadFlag(cmd)
 	f := cmd.Flags()
-	f.StringArrayVar(&o.btf, "btf", nil, "a kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF, repeatable (default: "+kernelBTF+")")
+	f.StringArrayVar(&o.btf, "btf", nil, "a kernel BTF to look kfuncs up in: raw BTF or a vmlinux ELF, repeatable: one column each (default: "+kernelBTF+")")
 	f.StringArrayVar(&o.kernels, "kernel", nil, "judge for this kernel release (5.15, 6.1.0-18-amd64), repeatable: one verdict per kernel (default: the running kernel)")
 	f.BoolVar(&o.modules, "modules", false, "look kfuncs up in the modules' BTF under "+kernelBTFs+" too")
 	return cmd
@@ -119,12 +121,9 @@ func runLint(ctx context.Context, o *lintOptions, paths []string) error {
 		return err
 	}
 	here := env.LintTarget()
-	targets := []bpfobj.Target{here}
-	if len(kernels) > 0 {
-		targets = targets[:0]
-		for _, v := range kernels {
-			targets = append(targets, bpfobj.HostTarget("", v, here.Libbpf))
-		}
+	targets := lintTargets(here, kernels, o.btf, ks)
+	if len(targets) > 0 && targets[0].BTF != nil {
+		ks = nil // each column has its own
 	}
 	var fs []finding.Finding
 	for i, p := range paths {
@@ -171,4 +170,33 @@ func stopped(ctx context.Context) error {
 		return nil
 	}
 	return context.Cause(ctx)
+}
+
+// lintTargets are the columns lint judges for: this host by default; one
+// per --kernel; with several --btf files one per file, paired with the
+// --kernel of the same position when there are as many, else of an
+// unknown kernel (a BTF file does not say its release), so each column's
+// kfuncs are looked up in its own BTF.
+func lintTargets(here bpfobj.Target, kernels []kver.Version, btfs []string, ks []*bpfobj.Kernel) []bpfobj.Target {
+	if len(btfs) > 1 && len(ks) == len(btfs) {
+		var ts []bpfobj.Target
+		for i, k := range ks {
+			var v kver.Version
+			if len(kernels) == len(btfs) {
+				v = kernels[i]
+			}
+			t := bpfobj.HostTarget("--btf "+filepath.Base(btfs[i]), v, here.Libbpf)
+			t.BTF = k
+			ts = append(ts, t)
+		}
+		return ts
+	}
+	if len(kernels) == 0 {
+		return []bpfobj.Target{here}
+	}
+	var ts []bpfobj.Target
+	for _, v := range kernels {
+		ts = append(ts, bpfobj.HostTarget("", v, here.Libbpf))
+	}
+	return ts
 }

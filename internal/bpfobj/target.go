@@ -22,6 +22,9 @@ type Target struct {
 	Libbpf *semver.Version
 	// LittleEndian is the machine's byte order.
 	LittleEndian bool
+	// BTF is the kernel's BTF kfuncs are looked up in for this target;
+	// nil: the BTF the caller names for every target.
+	BTF *Kernel
 }
 
 // Thresholds of the target-dependent verdicts.

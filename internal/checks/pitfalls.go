@@ -139,14 +139,19 @@ func LintObjectFor(path string, o *bpfobj.Object, targets []bpfobj.Target, ks []
 		Details: append([]string{"sections: " + nameList(o.Sections, " ")}, o.Notes...), Source: path}
 	var skipped []finding.Finding
 	if len(o.Kfuncs) > 0 {
-		if len(ks) > 0 {
-			// The kfuncs are looked up in each BTF named, the same for
-			// every target.
+		own := slices.ContainsFunc(targets, func(t bpfobj.Target) bool { return t.BTF != nil })
+		if len(ks) > 0 || own {
+			// The kfuncs are looked up in a target's own BTF (--btf as a
+			// column), else in each BTF named, the same for every target.
 			var kps []bpfobj.Problem
 			for _, k := range ks {
 				kps = append(kps, k.Check(o)...)
 			}
 			for i := range per {
+				if i < len(targets) && targets[i].BTF != nil {
+					per[i] = append(per[i], targets[i].BTF.Check(o)...)
+					continue
+				}
 				per[i] = append(per[i], kps...)
 			}
 		} else {
