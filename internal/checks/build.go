@@ -222,15 +222,38 @@ func (e *Env) BuildBPF() (*bpfBuild, error) {
 		}
 		b := &bpfBuild{}
 		args := []string{"--target=bpf", "-O2", "-g", "-c", src, "-o", obj}
-		b.plain = e.runStep("compile", dir, use.Exec, args...)
-		if b.plain.failed() && sysIncludeRe.MatchString(b.plain.stderr) {
+		fixedObj := filepath.Join(dir, "probe-sysdirs.bpf.o")
+		fixed := func() {
 			b.sysDirs, b.sysErr = e.clangSysDirs(use.Exec)
 			if b.sysErr == nil {
-				b.fixed = e.runStep("compile", dir, use.Exec, slices.Concat(args[:3], idirafter(b.sysDirs), args[3:])...)
+				fargs := slices.Concat(args[:3], idirafter(b.sysDirs), args[3:5], []string{"-o", fixedObj})
+				b.fixed = e.runStep("compile", dir, use.Exec, fargs...)
+			}
+		}
+		if _, err := e.Host.Stat("/usr/include/asm"); err != nil {
+			// Without /usr/include/asm (Debian and Ubuntu without
+			// gcc-multilib) the plain compile will likely fail on
+			// asm/types.h: build the fixed variant beside it rather than
+			// after it, which keeps the build chain off the run's
+			// critical path.
+			done := make(chan struct{})
+			go func() { defer close(done); fixed() }()
+			b.plain = e.runStep("compile", dir, use.Exec, args...)
+			<-done
+			if !b.plain.failed() || !sysIncludeRe.MatchString(b.plain.stderr) {
+				b.sysDirs, b.sysErr, b.fixed = nil, nil, nil // not needed after all
+			}
+		} else {
+			b.plain = e.runStep("compile", dir, use.Exec, args...)
+			if b.plain.failed() && sysIncludeRe.MatchString(b.plain.stderr) {
+				fixed()
 			}
 		}
 		if s := b.plain; s.failed() && (b.fixed == nil || b.fixed.failed()) {
 			return b, nil
+		}
+		if b.plain.failed() {
+			obj = fixedObj
 		}
 		if b.obj, err = os.ReadFile(obj); err != nil {
 			return nil, fmt.Errorf("read the build probe's object: %w", err)

@@ -171,6 +171,11 @@ func TestBuildFakes(t *testing.T) {
 	}{
 		{name: "all well but no privileges", id: "build.loader", status: finding.Pass,
 			msg: []string{"headers and runtime are both libbpf 1.1"}},
+		// With asm/ under /usr/include (gcc-multilib) the plain compile runs
+		// alone, not beside the -idirafter one: the rest builds on it.
+		{name: "gcc-multilib: the plain compile alone", id: "build.loader", status: finding.Pass,
+			change: func(f *testkit.Fake) { f.Files["/usr/include/asm/types.h"] = "" },
+			msg:    []string{"headers and runtime are both libbpf 1.1"}},
 		{name: "no privileges", id: "build.load", status: finding.Skip,
 			msg: []string{"needs root or CAP_BPF with CAP_PERFMON", "lacks CAP_BPF and CAP_PERFMON"}},
 		{name: "CAP_BPF without CAP_PERFMON", id: "build.load", status: finding.Skip,
