@@ -647,17 +647,32 @@ func (e *Env) needObject() ([]byte, *finding.Finding) {
 	return b.obj, nil
 }
 
-func checkBuildSkeleton(_ context.Context, e *Env) finding.Finding {
+// needLoader is the loader build of the probe's object, or the finding
+// that stands in for a check that needs it: a skip when the object did not
+// build, noBpftool's skip when there is no bpftool, an error when the
+// build could not run.
+func (e *Env) needLoader(noBpftool string) (*loaderBuild, *finding.Finding) {
 	obj, skip := e.needObject()
 	if skip != nil {
-		return *skip
+		return nil, skip
 	}
 	l, err := e.BuildLoader(obj)
+	var f finding.Finding
 	switch {
 	case err != nil:
-		return finding.Result(finding.Error, "%v", err)
+		f = finding.Result(finding.Error, "%v", err)
 	case l.noBpftool:
-		return finding.Result(finding.Skip, "no bpftool (see libbpf.bpftool)")
+		f = finding.Result(finding.Skip, "%s", noBpftool)
+	default:
+		return l, nil
+	}
+	return nil, &f
+}
+
+func checkBuildSkeleton(_ context.Context, e *Env) finding.Finding {
+	l, stand := e.needLoader("no bpftool (see libbpf.bpftool)")
+	if stand != nil {
+		return *stand
 	}
 	s := l.skel
 	if !s.failed() {
@@ -693,16 +708,14 @@ func libPackage(lib string) (distro.Package, bool) {
 var missingHeaderRe = regexp.MustCompile(`'?([A-Za-z0-9_/]+\.h)'?(?:: No such file| file not found)`)
 
 func checkBuildLoader(_ context.Context, e *Env) finding.Finding {
-	obj, skip := e.needObject()
-	if skip != nil {
-		return *skip
+	const noSkeleton = "no skeleton to include (see build.skeleton)"
+	l, stand := e.needLoader(noSkeleton)
+	if stand != nil {
+		return *stand
 	}
-	l, err := e.BuildLoader(obj)
 	switch {
-	case err != nil:
-		return finding.Result(finding.Error, "%v", err)
-	case l.noBpftool || l.skel.failed():
-		return finding.Result(finding.Skip, "no skeleton to include (see build.skeleton)")
+	case l.skel.failed():
+		return finding.Result(finding.Skip, noSkeleton)
 	case l.noCC:
 		f := finding.Result(finding.Fail, "no C compiler (`cc`) on PATH to build the loader")
 		f.Fix = e.install("Install a C compiler.", distro.CCompiler)
