@@ -167,9 +167,9 @@ func TestSample(t *testing.T) {
 		"b.c": "asm volatile (\"r2 = *(u32 *)(r1 + 4); r0 = 1; if r0 == 0 goto l0_%=; l0_%=: exit;\");",
 		"c.c": "asm volatile(\"r3 = 7;\\n\");",
 		// d has the most forms, but includes vmlinux.h through a header.
-		"d.c": "#include \"common.h\"\nasm volatile (\"r0 = -r0; r1 s>>= 3; w2 = w3; r4 = bswap16 r4; gotol +1; exit;\");",
+		"d.c":      "#include \"common.h\"\nasm volatile (\"r0 = -r0; r1 s>>= 3; w2 = w3; r4 = bswap16 r4; gotol +1; exit;\");",
 		"common.h": "#include <vmlinux.h>\n",
-		"e.c": "int x; /* no asm */",
+		"e.c":      "int x; /* no asm */",
 	}
 	fsys := tree("all:\n")
 	for n, src := range progs {
