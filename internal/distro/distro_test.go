@@ -531,3 +531,15 @@ func FuzzParseOSRelease(f *testing.F) {
 		_, _ = o.InstallCommand(false, LLVM, Clang, Pahole, Bpftool, LibbpfDev, Libelf)
 	})
 }
+
+func TestQEMU(t *testing.T) {
+	for uname, want := range map[string]string{"x86_64": "qemu-system-x86", "aarch64": "qemu-system-arm", "s390x": "qemu-system-misc", "riscv64": "qemu-system-misc"} {
+		p, ok := QEMU(uname)
+		if !ok || debian.PackageName(p) != want {
+			t.Errorf("QEMU(%s) = %v (%s), %v; want Debian's %s", uname, p, debian.PackageName(p), ok, want)
+		}
+	}
+	if _, ok := QEMU("mips"); ok {
+		t.Error("QEMU(mips) is known")
+	}
+}

@@ -30,13 +30,41 @@ const (
 	// README prescribes it for that error). Other distributions install
 	// asm/ under /usr/include already, so only apt names it.
 	GCCMultilib
+	LLD       // ld.lld, LLVM's linker (the selftests link with -fuse-ld=lld on x86)
+	Python3   // python3, which runs the kernel's scripts/bpf_doc.py
+	Libpcap   // libpcap headers and libpcap.pc (the selftests' traffic monitor)
+	Libcrypto // OpenSSL's libcrypto headers and libcrypto.pc (the selftests' sign-file)
+	Zstd      // zstd, which vmtest.sh unpacks its image with
+	Curl      // curl, which vmtest.sh downloads its image with
+	QEMUX86   // qemu-system-x86_64
+	QEMUArm   // qemu-system-aarch64
+	QEMUS390x // qemu-system-s390x
+	QEMUMisc  // qemu-system-riscv64 and the other emulators Debian groups
 )
+
+// QEMU is the package of the system emulator vmtest.sh runs for a
+// `uname -m`.
+func QEMU(uname string) (Package, bool) {
+	switch uname {
+	case "x86_64":
+		return QEMUX86, true
+	case "aarch64":
+		return QEMUArm, true
+	case "s390x":
+		return QEMUS390x, true
+	case "riscv64":
+		return QEMUMisc, true
+	}
+	return 0, false
+}
 
 var packageNames = [...]string{
 	LLVM: "LLVM", Clang: "Clang", Pahole: "pahole", Bpftool: "bpftool", LibbpfDev: "libbpf-dev",
 	PkgConfig: "pkg-config", CMake: "CMake", Ninja: "Ninja", Git: "Git", CCompiler: "C compiler",
 	CXXCompiler: "C++ compiler", Libelf: "libelf/libdw", Zlib: "zlib", Libcap: "libcap",
-	Rst2man: "rst2man", GCCMultilib: "gcc-multilib",
+	Rst2man: "rst2man", GCCMultilib: "gcc-multilib", LLD: "lld", Python3: "python3", Libpcap: "libpcap",
+	Libcrypto: "libcrypto (OpenSSL)", Zstd: "zstd", Curl: "curl", QEMUX86: "qemu-system-x86_64",
+	QEMUArm: "qemu-system-aarch64", QEMUS390x: "qemu-system-s390x", QEMUMisc: "qemu-system-riscv64",
 }
 
 // String names the package generically, not as any distribution spells it.
@@ -146,6 +174,19 @@ var names = map[Manager]map[Package]string{
 		Libcap:      "libcap-dev",           // apt-cache
 		Rst2man:     "python3-docutils",     // apt-cache; ships /usr/bin/rst2man (dpkg -c)
 		GCCMultilib: "gcc-multilib",         // apt-cache
+		// lld is Debian's default LLVM's; lld-N installs only
+		// /usr/bin/ld.lld-N on PATH and ld.lld in /usr/lib/llvm-N/bin
+		// (dpkg -L lld-19).
+		LLD:       "lld",              // apt-cache
+		Python3:   "python3",          // apt-cache
+		Libpcap:   "libpcap-dev",      // apt-cache
+		Libcrypto: "libssl-dev",       // apt-cache
+		Zstd:      "zstd",             // apt-cache
+		Curl:      "curl",             // apt-cache
+		QEMUX86:   "qemu-system-x86",  // apt-cache
+		QEMUArm:   "qemu-system-arm",  // apt-cache
+		QEMUS390x: "qemu-system-misc", // apt-cache: bookworm has no qemu-system-s390x; misc holds it
+		QEMUMisc:  "qemu-system-misc", // apt-cache
 	},
 	Dnf: {
 		LLVM:    "llvm",    // https://packages.fedoraproject.org/pkgs/llvm/llvm/ (from memory)
@@ -162,10 +203,20 @@ var names = map[Manager]map[Package]string{
 		CCompiler:   "gcc",                // Fedora's gcc requires glibc-devel, so headers come along (from memory)
 		CXXCompiler: "gcc-c++",            // from memory
 		// Fedora 40+ builds zlib-ng-compat-devel, which provides zlib-devel.
-		Libelf:  "elfutils-devel",   // from memory
-		Zlib:    "zlib-devel",       // from memory
-		Libcap:  "libcap-devel",     // https://packages.fedoraproject.org/pkgs/libcap/libcap-devel/ (from memory)
-		Rst2man: "python3-docutils", // https://packages.fedoraproject.org/pkgs/python-docutils/python3-docutils/ (from memory)
+		Libelf:    "elfutils-devel",      // from memory
+		Zlib:      "zlib-devel",          // from memory
+		Libcap:    "libcap-devel",        // https://packages.fedoraproject.org/pkgs/libcap/libcap-devel/ (from memory)
+		Rst2man:   "python3-docutils",    // https://packages.fedoraproject.org/pkgs/python-docutils/python3-docutils/ (from memory)
+		LLD:       "lld",                 // from memory
+		Python3:   "python3",             // from memory
+		Libpcap:   "libpcap-devel",       // from memory
+		Libcrypto: "openssl-devel",       // from memory
+		Zstd:      "zstd",                // from memory
+		Curl:      "curl",                // from memory
+		QEMUX86:   "qemu-system-x86",     // from memory
+		QEMUArm:   "qemu-system-aarch64", // from memory
+		QEMUS390x: "qemu-system-s390x",   // from memory
+		QEMUMisc:  "qemu-system-riscv",   // from memory
 	},
 	// EL7 and Amazon Linux 2: the dnf names, except where yum's
 	// repositories differ. What needs EPEL or Software Collections is said
@@ -181,33 +232,53 @@ var names = map[Manager]map[Package]string{
 		// Base's cmake is 2.8.12; EPEL 7 has cmake3 (3.17), installed as
 		// the command cmake3 (https://packages.fedoraproject.org/pkgs/cmake3/cmake3/, from memory).
 		CMake:       "cmake3",
-		Ninja:       "ninja-build",    // EPEL 7 only (from memory)
-		Git:         "git",            // CentOS 7 base (from memory)
-		CCompiler:   "gcc",            // CentOS 7 base; requires glibc-devel (from memory)
-		CXXCompiler: "gcc-c++",        // CentOS 7 base (from memory)
-		Libelf:      "elfutils-devel", // CentOS 7 base (from memory)
-		Zlib:        "zlib-devel",     // CentOS 7 base (from memory)
-		Libcap:      "libcap-devel",   // CentOS 7 base (from memory)
+		Ninja:       "ninja-build",         // EPEL 7 only (from memory)
+		Git:         "git",                 // CentOS 7 base (from memory)
+		CCompiler:   "gcc",                 // CentOS 7 base; requires glibc-devel (from memory)
+		CXXCompiler: "gcc-c++",             // CentOS 7 base (from memory)
+		Libelf:      "elfutils-devel",      // CentOS 7 base (from memory)
+		Zlib:        "zlib-devel",          // CentOS 7 base (from memory)
+		LLD:         "lld",                 // from memory
+		Python3:     "python3",             // from memory
+		Libpcap:     "libpcap-devel",       // from memory
+		Libcrypto:   "openssl-devel",       // from memory
+		Zstd:        "zstd",                // from memory
+		Curl:        "curl",                // from memory
+		QEMUX86:     "qemu-kvm",            // from memory
+		QEMUArm:     "qemu-system-aarch64", // from memory
+		QEMUS390x:   "qemu-system-s390x",   // from memory
+		QEMUMisc:    "qemu-system-riscv",   // from memory
+		Libcap:      "libcap-devel",        // CentOS 7 base (from memory)
 		// EL7 has no python3-docutils in base; python-docutils (0.11, for
 		// Python 2) ships rst2man (from memory; uncertain whether as rst2man or rst2man.py).
 		Rst2man: "python-docutils",
 	},
 	Pacman: {
-		LLVM:        "llvm",            // https://archlinux.org/packages/extra/x86_64/llvm/ (from memory)
-		Clang:       "clang",           // https://archlinux.org/packages/extra/x86_64/clang/ (from memory)
-		Pahole:      "pahole",          // https://archlinux.org/packages/extra/x86_64/pahole/ (from memory)
-		Bpftool:     "bpf",             // Arch's "bpf" package (from the kernel tree) holds bpftool (from memory)
-		LibbpfDev:   "libbpf",          // Arch packages ship headers in the main package (from memory)
-		PkgConfig:   "pkgconf",         // from memory
-		CMake:       "cmake",           // from memory
-		Ninja:       "ninja",           // from memory
-		Git:         "git",             // from memory
-		CCompiler:   "gcc",             // glibc depends on linux-api-headers, so headers are there (from memory)
-		CXXCompiler: "gcc",             // Arch's gcc includes g++
-		Libelf:      "libelf",          // from memory
-		Zlib:        "zlib",            // from memory
-		Libcap:      "libcap",          // https://archlinux.org/packages/core/x86_64/libcap/ (from memory)
-		Rst2man:     "python-docutils", // https://archlinux.org/packages/extra/any/python-docutils/ (from memory)
+		LLVM:        "llvm",                // https://archlinux.org/packages/extra/x86_64/llvm/ (from memory)
+		Clang:       "clang",               // https://archlinux.org/packages/extra/x86_64/clang/ (from memory)
+		Pahole:      "pahole",              // https://archlinux.org/packages/extra/x86_64/pahole/ (from memory)
+		Bpftool:     "bpf",                 // Arch's "bpf" package (from the kernel tree) holds bpftool (from memory)
+		LibbpfDev:   "libbpf",              // Arch packages ship headers in the main package (from memory)
+		PkgConfig:   "pkgconf",             // from memory
+		CMake:       "cmake",               // from memory
+		Ninja:       "ninja",               // from memory
+		Git:         "git",                 // from memory
+		CCompiler:   "gcc",                 // glibc depends on linux-api-headers, so headers are there (from memory)
+		CXXCompiler: "gcc",                 // Arch's gcc includes g++
+		Libelf:      "libelf",              // from memory
+		Zlib:        "zlib",                // from memory
+		Libcap:      "libcap",              // https://archlinux.org/packages/core/x86_64/libcap/ (from memory)
+		Rst2man:     "python-docutils",     // https://archlinux.org/packages/extra/any/python-docutils/ (from memory)
+		LLD:         "lld",                 // from memory
+		Python3:     "python",              // from memory
+		Libpcap:     "libpcap",             // from memory
+		Libcrypto:   "openssl",             // from memory
+		Zstd:        "zstd",                // from memory
+		Curl:        "curl",                // from memory
+		QEMUX86:     "qemu-system-x86",     // from memory
+		QEMUArm:     "qemu-system-aarch64", // from memory
+		QEMUS390x:   "qemu-system-s390x",   // from memory
+		QEMUMisc:    "qemu-system-riscv",   // from memory
 	},
 	Zypper: {
 		LLVM:        "llvm",                     // https://software.opensuse.org/package/llvm (from memory)
@@ -222,6 +293,16 @@ var names = map[Manager]map[Package]string{
 		CCompiler:   "gcc",                      // from memory
 		CXXCompiler: "gcc-c++",                  // from memory
 		Libelf:      "libelf-devel libdw-devel", // from memory
+		LLD:         "lld",                      // from memory
+		Python3:     "python3",                  // from memory
+		Libpcap:     "libpcap-devel",            // from memory
+		Libcrypto:   "libopenssl-devel",         // from memory
+		Zstd:        "zstd",                     // from memory
+		Curl:        "curl",                     // from memory
+		QEMUX86:     "qemu-x86",                 // from memory
+		QEMUArm:     "qemu-arm",                 // from memory
+		QEMUS390x:   "qemu-s390x",               // from memory
+		QEMUMisc:    "qemu-extra",               // from memory
 		Zlib:        "zlib-devel",               // from memory
 		Libcap:      "libcap-devel",             // https://software.opensuse.org/package/libcap-devel (from memory)
 		// Leap 15 has python3-docutils itself; Tumbleweed builds
@@ -249,8 +330,18 @@ var names = map[Manager]map[Package]string{
 		Zlib:        "zlib-dev",     // from memory
 		// libcap is the runtime since 3.16; the headers are libcap-dev
 		// (https://pkgs.alpinelinux.org/package/v3.20/main/x86_64/libcap-dev, from memory).
-		Libcap:  "libcap-dev",
-		Rst2man: "py3-docutils", // https://pkgs.alpinelinux.org/package/v3.20/main/noarch/py3-docutils (from memory)
+		Libcap:    "libcap-dev",
+		Rst2man:   "py3-docutils",        // https://pkgs.alpinelinux.org/package/v3.20/main/noarch/py3-docutils (from memory)
+		LLD:       "lld",                 // from memory
+		Python3:   "python3",             // from memory
+		Libpcap:   "libpcap-dev",         // from memory
+		Libcrypto: "openssl-dev",         // from memory
+		Zstd:      "zstd",                // from memory
+		Curl:      "curl",                // from memory
+		QEMUX86:   "qemu-system-x86_64",  // from memory
+		QEMUArm:   "qemu-system-aarch64", // from memory
+		QEMUS390x: "qemu-system-s390x",   // from memory
+		QEMUMisc:  "qemu-system-riscv64", // from memory
 	},
 }
 
