@@ -533,6 +533,7 @@ func FuzzParseOSRelease(f *testing.F) {
 }
 
 func TestQEMU(t *testing.T) {
+	debian := OS{ID: "debian", VersionID: "12"}
 	for uname, want := range map[string]string{"x86_64": "qemu-system-x86", "aarch64": "qemu-system-arm", "s390x": "qemu-system-misc", "riscv64": "qemu-system-misc"} {
 		p, ok := QEMU(uname)
 		if !ok || debian.PackageName(p) != want {
