@@ -14,6 +14,7 @@ import (
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
 	"github.com/bpfdoctor/bpfdoctor/internal/host"
 	"github.com/bpfdoctor/bpfdoctor/internal/kconfig"
+	"github.com/bpfdoctor/bpfdoctor/internal/ktree"
 	"github.com/bpfdoctor/bpfdoctor/internal/render"
 	"github.com/bpfdoctor/bpfdoctor/internal/require"
 	"github.com/bpfdoctor/bpfdoctor/internal/usage"
@@ -36,7 +37,7 @@ func addCheckFlags(cmd *cobra.Command, o *checkOptions) {
 	f.StringSliceVar(&o.skip, "skip", nil, "leave out these check IDs (see `bpfdoctor list`)")
 	f.DurationVar(&o.timeout, "timeout", host.DefaultTimeout, "deadline for each external command")
 	f.StringVar(&o.config, "config", "", "the kernel config to judge (default: the running kernel's)")
-	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftest fragments, version and Kconfig")
+	f.StringVar(&o.src, "kernel-src", "", "a kernel tree: its selftests (build and run), fragments, version and Kconfig (default: the tree around the current directory)")
 	f.StringArrayVar(&o.require, "require", nil, "fail unless this holds (repeatable): "+requireExamples())
 }
 
@@ -88,6 +89,19 @@ func runCheck(ctx context.Context, o *checkOptions) error {
 			return usage.Errorf("--kernel-src %s: not a directory", o.src)
 		}
 		env.KernelSrc = o.src
+	} else if wd, err := os.Getwd(); err == nil {
+		// Inside a kernel tree, that tree is the one the selftests
+		// area judges, as `make` there would build it.
+		if top, ok := ktree.Around(wd); ok {
+			env.KernelSrc = top
+		}
+	}
+	if env.KernelSrc == "" && !slices.Contains(o.only, "selftests") {
+		// Without a tree the area has nothing to say: leave it out
+		// rather than print a column of skips.
+		cs = slices.DeleteFunc(cs, func(c checks.Check) bool {
+			return c.Area == "selftests" && !slices.ContainsFunc(reqs, func(r require.Requirement) bool { return r.Check() == c.ID })
+		})
 	}
 	findings := checks.Run(ctx, env, cs)
 	findings = append(findings, judge(reqs, findings)...)

@@ -17,6 +17,7 @@ var Areas = []Area{
 	{"build", "Build probe (a libbpf program, as libbpf-bootstrap builds one)"},
 	{"features", "Kernel features (probed)"},
 	{"security", "Security and tracing"},
+	{"selftests", "BPF selftests of the kernel tree (make -C tools/testing/selftests/bpf)"},
 	{"require", "Requirements (--require)"},
 	{"lint", "BPF objects (bpfdoctor lint)"},
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -124,4 +126,27 @@ func (t *Tree) Fragments(arch *kconfig.Arch, vm bool) (*kconfig.FragmentSet, err
 	s.Name, s.Version = "Linux "+t.Version.String(), t.Version
 	s.Why = "the selftests of the tree " + t.Dir
 	return s, nil
+}
+
+// Around returns the top of the kernel tree that holds dir (dir itself or
+// a parent): the first with a Makefile, a Kconfig and the BPF selftests
+// directory, so `bpfdoctor check` run inside a tree judges that tree.
+func Around(dir string) (string, bool) {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if isTreeTop(d) {
+			return d, true
+		}
+		if filepath.Dir(d) == d {
+			return "", false
+		}
+	}
+}
+
+func isTreeTop(d string) bool {
+	for _, p := range []string{"Makefile", "Kconfig", SelftestsDir} {
+		if _, err := os.Stat(filepath.Join(d, p)); err != nil {
+			return false
+		}
+	}
+	return true
 }

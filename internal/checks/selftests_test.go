@@ -1,0 +1,101 @@
+package checks
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/bpfdoctor/bpfdoctor/internal/finding"
+	"github.com/bpfdoctor/bpfdoctor/internal/host"
+	"github.com/bpfdoctor/bpfdoctor/internal/testkit"
+)
+
+// runSelftests runs the selftests area on h against the tree in dir.
+func runSelftests(t *testing.T, h *host.Host, dir string) map[string]finding.Finding {
+	t.Helper()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var cs []Check
+	for _, c := range All() {
+		if c.Area == "selftests" {
+			cs = append(cs, c)
+		}
+	}
+	e := NewEnv(h)
+	e.KernelSrc = dir
+	byID := map[string]finding.Finding{}
+	for _, f := range Run(context.Background(), e, cs) {
+		byID[f.ID] = f
+		t.Logf("%-22s %-5s %s", f.ID, f.Status, f.Message)
+		if f.Fix != nil {
+			t.Logf("  fix: %s %q", f.Fix.Text, f.Fix.Commands)
+		}
+	}
+	testkit.AssertDir(t, tmp)
+	return byID
+}
+
+// realTree is Debian's linux-source-6.12, whole, as CI extracts it.
+func realTree(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("BPFDOCTOR_KERNEL_SRC")
+	if dir == "" {
+		testkit.Missing(t, "a kernel tree in BPFDOCTOR_KERNEL_SRC")
+	}
+	if _, err := os.Stat(dir + "/tools/testing/selftests/bpf/progs/verifier_bounds.c"); err != nil {
+		testkit.Missing(t, "BPFDOCTOR_KERNEL_SRC=%s has no selftests programs", dir)
+	}
+	return dir
+}
+
+// withPath is the real host with dir first on PATH, for lookups and for
+// the commands run (clang finds ld.lld on its PATH).
+func withPath(dir string) *host.Host {
+	h := host.Real()
+	h.Path = append([]string{dir}, h.Path...)
+	h.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	return h
+}
+
+// TestSelftestsRealToolchains is the new user: Debian 12's clang 14
+// cannot build 6.12's verifier programs and there is no ld.lld on PATH;
+// with /usr/lib/llvm-19/bin first on PATH both findings pass. The verdicts
+// are the real compiler's and linker's.
+func TestSelftestsRealToolchains(t *testing.T) {
+	dir := realTree(t)
+	clang := testkit.Tool(t, "clang")
+	testkit.Tools(t, "python3")
+	if host.LLVMMajor(resolvedPath(clang)) != 14 {
+		t.Skipf("clang on PATH is %s, not Debian 12's clang 14", resolvedPath(clang))
+	}
+	if _, err := os.Stat("/usr/lib/llvm-19/bin/ld.lld"); err != nil {
+		testkit.Missing(t, "no /usr/lib/llvm-19/bin/ld.lld (clang-19, lld-19)")
+	}
+	h := host.Real()
+	if _, err := h.LookPath("ld.lld"); err == nil {
+		t.Skip("ld.lld is on PATH here")
+	}
+	got := runSelftests(t, h, dir)
+	c := got["selftests.clang"]
+	if c.Status != finding.Fail || !strings.Contains(c.Message, "invalid operand for instruction") {
+		t.Errorf("clang 14: selftests.clang = %s %q", c.Status, c.Message)
+	}
+	if c.Fix == nil || !strings.Contains(strings.Join(c.Fix.Commands, "\n"), "export PATH=/usr/lib/llvm-") {
+		t.Errorf("clang 14: fix %+v names no LLVM directory", c.Fix)
+	}
+	l := got["selftests.lld"]
+	if l.Status != finding.Fail || !strings.Contains(l.Message, "invalid linker name") {
+		t.Errorf("no ld.lld: selftests.lld = %s %q", l.Status, l.Message)
+	}
+	if l.Fix == nil || !strings.Contains(strings.Join(l.Fix.Commands, "\n"), "export PATH=/usr/lib/llvm-19/bin:$PATH") {
+		t.Errorf("no ld.lld: fix %+v", l.Fix)
+	}
+
+	got = runSelftests(t, withPath("/usr/lib/llvm-19/bin"), dir)
+	for _, id := range []string{"selftests.clang", "selftests.lld"} {
+		if f := got[id]; f.Status != finding.Pass {
+			t.Errorf("llvm-19 first on PATH: %s = %s %q", id, f.Status, f.Message)
+		}
+	}
+}
