@@ -52,6 +52,18 @@ var failsWhen = map[string]string{
 	"security.lsm":      "warns when `bpf` is not an active LSM or the kernel lacks `CONFIG_BPF_LSM`",
 	"security.tracefs":  "warns when no tracefs is mounted or it is unreadable",
 	"security.perf":     "warns at 2 or more without CAP_PERFMON; never as root",
+	// The selftests area: only with --kernel-src or inside a kernel tree.
+	"selftests.tree":        "the tree is no kernel tree or has no BPF selftests Makefile",
+	"selftests.clang":       "the clang make uses cannot compile the tree's sample programs (names a clang that can)",
+	"selftests.lld":         "clang cannot link with the `-fuse-ld` the Makefile names (names the ld.lld directory)",
+	"selftests.tools":       "pkg-config, bpf_doc.py's interpreter or rst2man (for `all: docs`) is not on PATH",
+	"selftests.libs":        "pkg-config does not find a library the Makefile links",
+	"selftests.optional":    "never: skips naming what is left out (libpcap, bpf-gcc, -mcpu=v4, LLVM's libraries)",
+	"selftests.vmlinux-btf": "VMLINUX_BTF resolves to another kernel version's BTF, or to nothing",
+	"selftests.version":     "warns when the running kernel is not the tree's version",
+	"selftests.kernel":      "the tree's kernel is not configured, lacks CONFIG_MODULES, is not prepared or not built",
+	"selftests.run":         "warns when not root, or bpffs or tracefs is not mounted",
+	"selftests.vmtest":      "never: skips when vmtest.sh's QEMU or tools are missing",
 	// The features area: probes of the running kernel; a refused probe
 	// (unprivileged, EPERM) is a skip, never a failure.
 	"features.programs":    "socket filter, kprobe, tc, tracepoint or XDP does not load. Warns without fentry or LSM.",
