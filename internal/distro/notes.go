@@ -59,6 +59,12 @@ func (o OS) yumNote(p Package, sudo string) string {
 		// ninja-build; epel-release is in CentOS extras
 		// (https://docs.fedoraproject.org/en-US/epel/; from memory).
 		return "On EL7 cmake3 and ninja-build come from EPEL, so enable it first (" + sudo + "yum install epel-release on CentOS 7; https://docs.fedoraproject.org/en-US/epel/ elsewhere); EPEL's cmake3 runs as cmake3, and base's cmake is 2.8."
+	case Zstd:
+		if amzn {
+			return "" // Amazon Linux 2 core has zstd (from memory)
+		}
+		// CentOS 7 base has no zstd; EPEL 7 does (from memory).
+		return "On EL7 zstd comes from EPEL, so enable it first (" + sudo + "yum install epel-release on CentOS 7; https://docs.fedoraproject.org/en-US/epel/ elsewhere)."
 	case LLVM, Clang:
 		if amzn {
 			return "" // Amazon Linux 2 core has clang and llvm 11 (from memory)

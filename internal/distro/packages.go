@@ -30,41 +30,44 @@ const (
 	// README prescribes it for that error). Other distributions install
 	// asm/ under /usr/include already, so only apt names it.
 	GCCMultilib
-	LLD       // ld.lld, LLVM's linker (the selftests link with -fuse-ld=lld on x86)
-	Python3   // python3, which runs the kernel's scripts/bpf_doc.py
-	Libpcap   // libpcap headers and libpcap.pc (the selftests' traffic monitor)
-	Libcrypto // OpenSSL's libcrypto headers and libcrypto.pc (the selftests' sign-file)
-	Zstd      // zstd, which vmtest.sh unpacks its image with
+	LLD       // ld.lld, the LLVM linker
+	Python3   // python3, which the kernel's scripts/bpf_doc.py runs under (/usr/bin/env python3)
+	Libpcap   // libpcap headers and libpcap.pc
+	Libcrypto // OpenSSL's libcrypto headers and libcrypto.pc, for the selftests' sign-file
+	Zstd      // zstd, which vmtest.sh checks for
 	Curl      // curl, which vmtest.sh downloads its image with
+	// The system emulator for one architecture; QEMU picks it by uname -m.
 	QEMUX86   // qemu-system-x86_64
 	QEMUArm   // qemu-system-aarch64
 	QEMUS390x // qemu-system-s390x
-	QEMUMisc  // qemu-system-riscv64 and the other emulators Debian groups
+	QEMUMisc  // qemu-system-riscv64, which Debian packages with the other minor targets
 )
-
-// QEMU is the package of the system emulator vmtest.sh runs for a
-// `uname -m`.
-func QEMU(uname string) (Package, bool) {
-	switch uname {
-	case "x86_64":
-		return QEMUX86, true
-	case "aarch64":
-		return QEMUArm, true
-	case "s390x":
-		return QEMUS390x, true
-	case "riscv64":
-		return QEMUMisc, true
-	}
-	return 0, false
-}
 
 var packageNames = [...]string{
 	LLVM: "LLVM", Clang: "Clang", Pahole: "pahole", Bpftool: "bpftool", LibbpfDev: "libbpf-dev",
 	PkgConfig: "pkg-config", CMake: "CMake", Ninja: "Ninja", Git: "Git", CCompiler: "C compiler",
 	CXXCompiler: "C++ compiler", Libelf: "libelf/libdw", Zlib: "zlib", Libcap: "libcap",
-	Rst2man: "rst2man", GCCMultilib: "gcc-multilib", LLD: "lld", Python3: "python3", Libpcap: "libpcap",
-	Libcrypto: "libcrypto (OpenSSL)", Zstd: "zstd", Curl: "curl", QEMUX86: "qemu-system-x86_64",
-	QEMUArm: "qemu-system-aarch64", QEMUS390x: "qemu-system-s390x", QEMUMisc: "qemu-system-riscv64",
+	Rst2man: "rst2man", GCCMultilib: "gcc-multilib", LLD: "lld", Python3: "python3",
+	Libpcap: "libpcap", Libcrypto: "libcrypto (OpenSSL)", Zstd: "zstd", Curl: "curl",
+	QEMUX86: "qemu-system-x86_64", QEMUArm: "qemu-system-aarch64", QEMUS390x: "qemu-system-s390x",
+	QEMUMisc: "qemu-system-riscv64",
+}
+
+// qemuByMachine maps uname -m to the package of the system emulator that
+// runs a guest of that architecture.
+var qemuByMachine = map[string]Package{
+	"x86_64": QEMUX86, "aarch64": QEMUArm, "s390x": QEMUS390x, "riscv64": QEMUMisc,
+}
+
+// QEMU gives the package whose qemu-system-* emulates uname, a uname -m
+// value; false for an architecture without a constant here.
+func QEMU(uname string) (Package, bool) {
+	p, ok := qemuByMachine[uname]
+	return p, ok
+}
+
+func isQEMU(p Package) bool {
+	return p == QEMUX86 || p == QEMUArm || p == QEMUS390x || p == QEMUMisc
 }
 
 // String names the package generically, not as any distribution spells it.
@@ -149,7 +152,9 @@ func (o OS) usesYum() bool {
 // The names are written into InstallCommand as they are, not quoted.
 //
 // Sources: "apt-cache" is `apt-cache policy NAME` on Debian 12 (bookworm);
-// "from memory" marks a name not checked against a listing here.
+// "from memory" marks a name not checked against a listing here. A
+// package a manager has no name for is left out, so that callers fall back
+// to prose instead of a command that fails.
 var names = map[Manager]map[Package]string{
 	Apt: {
 		LLVM:   "llvm",    // apt-cache
@@ -174,19 +179,23 @@ var names = map[Manager]map[Package]string{
 		Libcap:      "libcap-dev",           // apt-cache
 		Rst2man:     "python3-docutils",     // apt-cache; ships /usr/bin/rst2man (dpkg -c)
 		GCCMultilib: "gcc-multilib",         // apt-cache
-		// lld is Debian's default LLVM's; lld-N installs only
-		// /usr/bin/ld.lld-N on PATH and ld.lld in /usr/lib/llvm-N/bin
+		// lld depends on the default lld-N (lld-14 on bookworm, apt-cache
+		// show lld) and adds /usr/bin/ld.lld; a versioned lld-N alone puts
+		// only /usr/bin/ld.lld-N on PATH, plus /usr/lib/llvm-N/bin/ld.lld
 		// (dpkg -L lld-19).
-		LLD:       "lld",              // apt-cache
-		Python3:   "python3",          // apt-cache
-		Libpcap:   "libpcap-dev",      // apt-cache
-		Libcrypto: "libssl-dev",       // apt-cache
-		Zstd:      "zstd",             // apt-cache
-		Curl:      "curl",             // apt-cache
-		QEMUX86:   "qemu-system-x86",  // apt-cache
-		QEMUArm:   "qemu-system-arm",  // apt-cache
-		QEMUS390x: "qemu-system-misc", // apt-cache: bookworm has no qemu-system-s390x; misc holds it
-		QEMUMisc:  "qemu-system-misc", // apt-cache
+		LLD:       "lld",             // apt-cache
+		Python3:   "python3",         // apt-cache
+		Libpcap:   "libpcap-dev",     // apt-cache; depends on libpcap0.8-dev
+		Libcrypto: "libssl-dev",      // apt-cache
+		Zstd:      "zstd",            // apt-cache
+		Curl:      "curl",            // apt-cache
+		QEMUX86:   "qemu-system-x86", // apt-cache; provides qemu-system-x86-64
+		QEMUArm:   "qemu-system-arm", // apt-cache; provides qemu-system-aarch64
+		// Bookworm has no qemu-system-s390x package, only the name that
+		// qemu-system-misc provides (apt-cache showpkg qemu-system-s390x);
+		// Ubuntu is handled in packageWords.
+		QEMUS390x: "qemu-system-misc", // apt-cache
+		QEMUMisc:  "qemu-system-misc", // apt-cache; provides qemu-system-riscv64
 	},
 	Dnf: {
 		LLVM:    "llvm",    // https://packages.fedoraproject.org/pkgs/llvm/llvm/ (from memory)
@@ -203,17 +212,20 @@ var names = map[Manager]map[Package]string{
 		CCompiler:   "gcc",                // Fedora's gcc requires glibc-devel, so headers come along (from memory)
 		CXXCompiler: "gcc-c++",            // from memory
 		// Fedora 40+ builds zlib-ng-compat-devel, which provides zlib-devel.
-		Libelf:    "elfutils-devel",      // from memory
-		Zlib:      "zlib-devel",          // from memory
-		Libcap:    "libcap-devel",        // https://packages.fedoraproject.org/pkgs/libcap/libcap-devel/ (from memory)
-		Rst2man:   "python3-docutils",    // https://packages.fedoraproject.org/pkgs/python-docutils/python3-docutils/ (from memory)
-		LLD:       "lld",                 // from memory
-		Python3:   "python3",             // from memory
-		Libpcap:   "libpcap-devel",       // from memory
-		Libcrypto: "openssl-devel",       // from memory
-		Zstd:      "zstd",                // from memory
-		Curl:      "curl",                // from memory
-		QEMUX86:   "qemu-system-x86",     // from memory
+		Libelf:    "elfutils-devel",   // from memory
+		Zlib:      "zlib-devel",       // from memory
+		Libcap:    "libcap-devel",     // https://packages.fedoraproject.org/pkgs/libcap/libcap-devel/ (from memory)
+		Rst2man:   "python3-docutils", // https://packages.fedoraproject.org/pkgs/python-docutils/python3-docutils/ (from memory)
+		LLD:       "lld",              // https://packages.fedoraproject.org/pkgs/lld/lld/ (from memory)
+		Python3:   "python3",          // from memory
+		Libpcap:   "libpcap-devel",    // from memory
+		Libcrypto: "openssl-devel",    // from memory
+		Zstd:      "zstd",             // from memory
+		Curl:      "curl",             // from memory
+		// Fedora's names; RHEL and its rebuilds have only qemu-kvm, whose
+		// emulator is /usr/libexec/qemu-kvm, so packageWords drops these
+		// there (from memory).
+		QEMUX86:   "qemu-system-x86",     // https://packages.fedoraproject.org/pkgs/qemu/qemu-system-x86/ (from memory)
 		QEMUArm:   "qemu-system-aarch64", // from memory
 		QEMUS390x: "qemu-system-s390x",   // from memory
 		QEMUMisc:  "qemu-system-riscv",   // from memory
@@ -232,53 +244,51 @@ var names = map[Manager]map[Package]string{
 		// Base's cmake is 2.8.12; EPEL 7 has cmake3 (3.17), installed as
 		// the command cmake3 (https://packages.fedoraproject.org/pkgs/cmake3/cmake3/, from memory).
 		CMake:       "cmake3",
-		Ninja:       "ninja-build",         // EPEL 7 only (from memory)
-		Git:         "git",                 // CentOS 7 base (from memory)
-		CCompiler:   "gcc",                 // CentOS 7 base; requires glibc-devel (from memory)
-		CXXCompiler: "gcc-c++",             // CentOS 7 base (from memory)
-		Libelf:      "elfutils-devel",      // CentOS 7 base (from memory)
-		Zlib:        "zlib-devel",          // CentOS 7 base (from memory)
-		LLD:         "lld",                 // from memory
-		Python3:     "python3",             // from memory
-		Libpcap:     "libpcap-devel",       // from memory
-		Libcrypto:   "openssl-devel",       // from memory
-		Zstd:        "zstd",                // from memory
-		Curl:        "curl",                // from memory
-		QEMUX86:     "qemu-kvm",            // from memory
-		QEMUArm:     "qemu-system-aarch64", // from memory
-		QEMUS390x:   "qemu-system-s390x",   // from memory
-		QEMUMisc:    "qemu-system-riscv",   // from memory
-		Libcap:      "libcap-devel",        // CentOS 7 base (from memory)
+		Ninja:       "ninja-build",    // EPEL 7 only (from memory)
+		Git:         "git",            // CentOS 7 base (from memory)
+		CCompiler:   "gcc",            // CentOS 7 base; requires glibc-devel (from memory)
+		CXXCompiler: "gcc-c++",        // CentOS 7 base (from memory)
+		Libelf:      "elfutils-devel", // CentOS 7 base (from memory)
+		Zlib:        "zlib-devel",     // CentOS 7 base (from memory)
+		Libcap:      "libcap-devel",   // CentOS 7 base (from memory)
 		// EL7 has no python3-docutils in base; python-docutils (0.11, for
 		// Python 2) ships rst2man (from memory; uncertain whether as rst2man or rst2man.py).
 		Rst2man: "python-docutils",
+		// No lld and no qemu-system-* for foreign architectures in EL7's
+		// base or EPEL, nor in Amazon Linux 2 core (from memory): left out.
+		Python3:   "python3",       // CentOS 7.7 base and Amazon Linux 2 core: python 3.6/3.7 (from memory)
+		Libpcap:   "libpcap-devel", // CentOS 7 base (from memory)
+		Libcrypto: "openssl-devel", // CentOS 7 base: OpenSSL 1.0.2 (from memory)
+		Zstd:      "zstd",          // EPEL 7 on EL7 (yumNote); Amazon Linux 2 core (from memory)
+		Curl:      "curl",          // CentOS 7 base (from memory)
 	},
 	Pacman: {
-		LLVM:        "llvm",                // https://archlinux.org/packages/extra/x86_64/llvm/ (from memory)
-		Clang:       "clang",               // https://archlinux.org/packages/extra/x86_64/clang/ (from memory)
-		Pahole:      "pahole",              // https://archlinux.org/packages/extra/x86_64/pahole/ (from memory)
-		Bpftool:     "bpf",                 // Arch's "bpf" package (from the kernel tree) holds bpftool (from memory)
-		LibbpfDev:   "libbpf",              // Arch packages ship headers in the main package (from memory)
-		PkgConfig:   "pkgconf",             // from memory
-		CMake:       "cmake",               // from memory
-		Ninja:       "ninja",               // from memory
-		Git:         "git",                 // from memory
-		CCompiler:   "gcc",                 // glibc depends on linux-api-headers, so headers are there (from memory)
-		CXXCompiler: "gcc",                 // Arch's gcc includes g++
-		Libelf:      "libelf",              // from memory
-		Zlib:        "zlib",                // from memory
-		Libcap:      "libcap",              // https://archlinux.org/packages/core/x86_64/libcap/ (from memory)
-		Rst2man:     "python-docutils",     // https://archlinux.org/packages/extra/any/python-docutils/ (from memory)
-		LLD:         "lld",                 // from memory
-		Python3:     "python",              // from memory
-		Libpcap:     "libpcap",             // from memory
-		Libcrypto:   "openssl",             // from memory
-		Zstd:        "zstd",                // from memory
-		Curl:        "curl",                // from memory
-		QEMUX86:     "qemu-system-x86",     // from memory
-		QEMUArm:     "qemu-system-aarch64", // from memory
-		QEMUS390x:   "qemu-system-s390x",   // from memory
-		QEMUMisc:    "qemu-system-riscv",   // from memory
+		LLVM:        "llvm",            // https://archlinux.org/packages/extra/x86_64/llvm/ (from memory)
+		Clang:       "clang",           // https://archlinux.org/packages/extra/x86_64/clang/ (from memory)
+		Pahole:      "pahole",          // https://archlinux.org/packages/extra/x86_64/pahole/ (from memory)
+		Bpftool:     "bpf",             // Arch's "bpf" package (from the kernel tree) holds bpftool (from memory)
+		LibbpfDev:   "libbpf",          // Arch packages ship headers in the main package (from memory)
+		PkgConfig:   "pkgconf",         // from memory
+		CMake:       "cmake",           // from memory
+		Ninja:       "ninja",           // from memory
+		Git:         "git",             // from memory
+		CCompiler:   "gcc",             // glibc depends on linux-api-headers, so headers are there (from memory)
+		CXXCompiler: "gcc",             // Arch's gcc includes g++
+		Libelf:      "libelf",          // from memory
+		Zlib:        "zlib",            // from memory
+		Libcap:      "libcap",          // https://archlinux.org/packages/core/x86_64/libcap/ (from memory)
+		Rst2man:     "python-docutils", // https://archlinux.org/packages/extra/any/python-docutils/ (from memory)
+		LLD:         "lld",             // https://archlinux.org/packages/extra/x86_64/lld/ (from memory)
+		Python3:     "python",          // Arch's python is Python 3 (from memory)
+		Libpcap:     "libpcap",         // from memory
+		Libcrypto:   "openssl",         // from memory
+		Zstd:        "zstd",            // from memory
+		Curl:        "curl",            // from memory
+		// Arch split qemu into qemu-system-* packages (from memory).
+		QEMUX86:   "qemu-system-x86",     // from memory
+		QEMUArm:   "qemu-system-aarch64", // from memory
+		QEMUS390x: "qemu-system-s390x",   // from memory
+		QEMUMisc:  "qemu-system-riscv",   // from memory
 	},
 	Zypper: {
 		LLVM:        "llvm",                     // https://software.opensuse.org/package/llvm (from memory)
@@ -293,22 +303,22 @@ var names = map[Manager]map[Package]string{
 		CCompiler:   "gcc",                      // from memory
 		CXXCompiler: "gcc-c++",                  // from memory
 		Libelf:      "libelf-devel libdw-devel", // from memory
-		LLD:         "lld",                      // from memory
-		Python3:     "python3",                  // from memory
-		Libpcap:     "libpcap-devel",            // from memory
-		Libcrypto:   "libopenssl-devel",         // from memory
-		Zstd:        "zstd",                     // from memory
-		Curl:        "curl",                     // from memory
-		QEMUX86:     "qemu-x86",                 // from memory
-		QEMUArm:     "qemu-arm",                 // from memory
-		QEMUS390x:   "qemu-s390x",               // from memory
-		QEMUMisc:    "qemu-extra",               // from memory
 		Zlib:        "zlib-devel",               // from memory
 		Libcap:      "libcap-devel",             // https://software.opensuse.org/package/libcap-devel (from memory)
 		// Leap 15 has python3-docutils itself; Tumbleweed builds
 		// python3NN-docutils, and python3-docutils is assumed to be provided
 		// by the default flavour (from memory; uncertain).
-		Rst2man: "python3-docutils",
+		Rst2man:   "python3-docutils",
+		LLD:       "lld",              // https://software.opensuse.org/package/lld (from memory)
+		Python3:   "python3",          // from memory
+		Libpcap:   "libpcap-devel",    // from memory
+		Libcrypto: "libopenssl-devel", // from memory
+		Zstd:      "zstd",             // from memory
+		Curl:      "curl",             // from memory
+		QEMUX86:   "qemu-x86",         // from memory
+		QEMUArm:   "qemu-arm",         // from memory
+		QEMUS390x: "qemu-s390x",       // from memory
+		QEMUMisc:  "qemu-extra",       // holds qemu-system-riscv64 (from memory)
 	},
 	Apk: {
 		// llvm and clang are virtual names for the current llvmNN/clangNN.
@@ -369,6 +379,14 @@ func (o OS) packageWords(p Package) []string {
 	m := o.Manager()
 	if p == Bpftool && m == Apt && o.ubuntuBased() && !o.ubuntuHasBpftoolPackage() {
 		return ubuntuLinuxTools
+	}
+	// Ubuntu, which has s390x as a port, keeps qemu-system-s390x its own
+	// package rather than folding it into qemu-system-misc (from memory).
+	if p == QEMUS390x && m == Apt && o.ubuntuBased() {
+		return []string{"qemu-system-s390x"}
+	}
+	if _, el := o.elMajor(); el && m == Dnf && isQEMU(p) {
+		return nil // see the Dnf names
 	}
 	return strings.Fields(names[m][p])
 }
