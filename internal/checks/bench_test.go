@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/bpfdoctor/bpfdoctor/internal/finding"
@@ -32,6 +33,28 @@ func BenchmarkRunner(b *testing.B) {
 	}
 	e := NewEnv(testkit.Fake{Timeout: host.DefaultTimeout}.Host(b))
 	for b.Loop() {
+		Run(context.Background(), e, cs)
+	}
+}
+
+// BenchmarkSelftestsArea is the selftests area alone on the tree in
+// BPFDOCTOR_KERNEL_SRC with the real tools; scripts/bench-selftests.sh
+// puts it against a whole check.
+func BenchmarkSelftestsArea(b *testing.B) {
+	dir := os.Getenv("BPFDOCTOR_KERNEL_SRC")
+	if dir == "" {
+		b.Skip("no BPFDOCTOR_KERNEL_SRC")
+	}
+	testkit.Tools(b, "clang", "python3")
+	var cs []Check
+	for _, c := range All() {
+		if c.Area == "selftests" {
+			cs = append(cs, c)
+		}
+	}
+	for b.Loop() {
+		e := NewEnv(host.Real())
+		e.KernelSrc = dir
 		Run(context.Background(), e, cs)
 	}
 }
