@@ -96,7 +96,12 @@ func (f From) String() string {
 
 func (s *Suite) at(file string, line int) From { return From{path.Join(Dir, file), line} }
 
-var fuseLd = regexp.MustCompile(`-fuse-ld=(\S+)`)
+var (
+	fuseLd     = regexp.MustCompile(`-fuse-ld=(\S+)`)
+	notFoundRe = regexp.MustCompile(`"(\S+) not found`)
+	mcpuRe     = regexp.MustCompile(`-mcpu=(v\d)`)
+	moduleRe   = regexp.MustCompile(`^\$\(OUTPUT\)/([\w-]+\.ko):`)
+)
 
 // Linker is the linker the Makefile passes to clang with -fuse-ld for this
 // architecture: "lld" on x86 since 6.1's urandom_read rules; "" when it
@@ -132,7 +137,7 @@ func (s *Suite) Docs() (tool string, from From, ok bool) {
 	}
 	for _, l := range s.docs.lines {
 		if l.live && strings.Contains(l.text, "$(error") && strings.Contains(l.text, "not found") {
-			if m := regexp.MustCompile(`"(\S+) not found`).FindStringSubmatch(l.text); m != nil {
+			if m := notFoundRe.FindStringSubmatch(l.text); m != nil {
 				return m[1], s.at("Makefile.docs", l.no), true
 			}
 		}
@@ -269,7 +274,7 @@ func (s *Suite) MCPU() string {
 		case in && t == "endef":
 			return ""
 		case in:
-			if m := regexp.MustCompile(`-mcpu=(v\d)`).FindStringSubmatch(t); m != nil {
+			if m := mcpuRe.FindStringSubmatch(t); m != nil {
 				return m[1]
 			}
 		}
@@ -280,9 +285,8 @@ func (s *Suite) MCPU() string {
 // Modules lists the test modules the Makefile builds ($(OUTPUT)/NAME.ko).
 func (s *Suite) Modules() []string {
 	var out []string
-	re := regexp.MustCompile(`^\$\(OUTPUT\)/([\w-]+\.ko):`)
 	for _, l := range s.mk.lines {
-		if m := re.FindStringSubmatch(l.text); m != nil && l.live && !slices.Contains(out, m[1]) {
+		if m := moduleRe.FindStringSubmatch(l.text); m != nil && l.live && !slices.Contains(out, m[1]) {
 			out = append(out, m[1])
 		}
 	}
