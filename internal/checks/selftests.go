@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -560,10 +561,16 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 		}
 		out := finding.Result(finding.Pass, "%s", "").WithSource(from.String()).WithFact("vmlinux_btf", p.Path)
 		switch p.Source {
-		case selftests.TreeBuild:
+		case selftests.TreeBuild, selftests.Given:
 			out.Message = fmt.Sprintf("vmlinux.h comes from %s, the tree's own build", p.Path)
-		case selftests.Given:
-			out.Message = fmt.Sprintf("vmlinux.h comes from %s (%s)", p.Path, p.Written)
+			if p.Source == selftests.Given {
+				out.Message = fmt.Sprintf("vmlinux.h comes from %s (%s)", p.Path, p.Written)
+			}
+			if err := hasBTFSection(p.Path); err != nil {
+				out.Status = finding.Fail
+				out.Message = fmt.Sprintf("vmlinux.h would come from %s, but %v: bpftool cannot dump its types", p.Path, err)
+				out = out.WithFix("Build the tree's kernel with CONFIG_DEBUG_INFO_BTF=y (in the selftests fragments; it needs pahole, see the pahole area).")
+			}
 		case selftests.RunningKernel:
 			v, ok := kver.Parse(rel)
 			if !ok {
@@ -587,6 +594,24 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 	}
 	return finding.Result(finding.Fail, "none of VMLINUX_BTF_PATHS exists (%s): the Makefile stops with \"Cannot find a vmlinux for VMLINUX_BTF\"", strings.Join(tried, ", ")).
 		WithSource(from.String()).WithFix("Build the tree's kernel (selftests.kernel), or pass VMLINUX_BTF=/path/to/vmlinux.")
+}
+
+// hasBTFSection checks that a vmlinux has the .BTF section bpftool dumps
+// vmlinux.h from; only the section headers are read.
+func hasBTFSection(p string) error {
+	f, err := host.OpenRegular(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ef, err := elf.NewFile(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", p, err)
+	}
+	if ef.Section(".BTF") == nil {
+		return fmt.Errorf("%s has no .BTF section", p)
+	}
+	return nil
 }
 
 func writtenPaths(ps []selftests.BTFPath) []string {

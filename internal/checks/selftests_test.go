@@ -3,6 +3,8 @@ package checks
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -96,6 +98,48 @@ func TestSelftestsRealToolchains(t *testing.T) {
 	for _, id := range []string{"selftests.clang", "selftests.lld"} {
 		if f := got[id]; f.Status != finding.Pass {
 			t.Errorf("llvm-19 first on PATH: %s = %s %q", id, f.Status, f.Message)
+		}
+	}
+}
+
+// fakeTree writes a kernel tree of version 6.12 whose selftests Makefile
+// is mk.
+func fakeTree(t *testing.T, mk string) string {
+	t.Helper()
+	dir := t.TempDir()
+	testkit.WriteFile(t, dir+"/Makefile", "VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 3\n", 0o644)
+	testkit.WriteFile(t, dir+"/Kconfig", "", 0o644)
+	testkit.WriteFile(t, dir+"/tools/testing/selftests/bpf/Makefile", mk, 0o644)
+	return dir
+}
+
+// TestSelftestsBTFSection: a VMLINUX_BTF without a .BTF section fails
+// (bpftool would dump nothing), one with it passes. Objects from the real
+// clang: -g gives .BTF, without -g there is none.
+func TestSelftestsBTFSection(t *testing.T) {
+	clang := testkit.Tool(t, "clang")
+	dir := fakeTree(t, "VMLINUX_BTF_PATHS ?= ../../../../vmlinux /sys/kernel/btf/vmlinux\n")
+	src := filepath.Join(t.TempDir(), "p.c")
+	testkit.WriteFile(t, src, "int x = 1;\n", 0o644)
+	for _, tc := range []struct {
+		flags []string
+		want  finding.Status
+		msg   string
+	}{
+		{[]string{"-g"}, finding.Pass, "vmlinux.h comes from "},
+		{nil, finding.Fail, "has no .BTF section"},
+	} {
+		obj := filepath.Join(t.TempDir(), "vmlinux")
+		if out, err := exec.Command(clang, append([]string{"--target=bpf", "-O2", "-c", src, "-o", obj}, tc.flags...)...).CombinedOutput(); err != nil {
+			t.Fatalf("clang: %v\n%s", err, out)
+		}
+		h := host.Real()
+		h.Env = append(os.Environ(), "VMLINUX_BTF="+obj)
+		e := NewEnv(h)
+		e.KernelSrc = dir
+		f := checkSelftestsBTF(context.Background(), e)
+		if f.Status != tc.want || !strings.Contains(f.Message, tc.msg) {
+			t.Errorf("flags %q: %s %q, want %s %q", tc.flags, f.Status, f.Message, tc.want, tc.msg)
 		}
 	}
 }
