@@ -28,6 +28,9 @@ func TestScripts(t *testing.T) {
 			// can run it with a PATH of nothing else.
 			path := env.Getenv("PATH")
 			env.Setenv("BPFDOCTOR_BIN", strings.Split(path, string(os.PathListSeparator))[0])
+			// The test's own PATH, for a script that builds an input with a
+			// real tool before it runs bpfdoctor with fakes.
+			env.Setenv("REAL_PATH", path)
 			env.Setenv("NO_COLOR", "")
 			return nil
 		},

@@ -110,6 +110,14 @@ func (e *Env) needSuite() (selftestsSuite, *finding.Finding) {
 // user named the tree relatively.
 func (s selftestsSuite) dir() string { return filepath.Join(s.suite.Tree, selftests.Dir) }
 
+// src names a line of the tree as the user named the tree.
+func (s selftestsSuite) src(f selftests.From) string {
+	if f.File == "" {
+		return ""
+	}
+	return filepath.Join(s.suite.Tree, f.String())
+}
+
 func (s selftestsSuite) makeCmd() string { return "make -C " + shell.Quote(s.dir()) }
 
 func checkSelftestsTree(_ context.Context, e *Env) finding.Finding {
@@ -246,6 +254,9 @@ func checkSelftestsClang(_ context.Context, e *Env) finding.Finding {
 	if interp == "" {
 		interp = "python3"
 	}
+	if filepath.IsAbs(interp) {
+		interp = e.Host.Abs(interp)
+	}
 	script, sargs := selftests.HelperDefs()
 	out, err := e.run(interp, slices.Concat([]string{filepath.Join(s.abs, script)}, prefixArgs(sargs, s.abs))...)
 	if err != nil {
@@ -296,12 +307,25 @@ func checkSelftestsClang(_ context.Context, e *Env) finding.Finding {
 		tried[resolved(e, c.Exec)] = true
 		rr := e.compileSample(s, c.Exec, dir, dir, failedProgs)
 		if rr.err == nil && len(rr.failed) == 0 {
-			bin := filepath.Dir(resolved(e, c.Exec))
-			return fail.WithFix(fmt.Sprintf("%s builds them: put its directory first on PATH for the build (its ld.lld too, when installed there).", clangLabel(c.Exec)),
+			// The directory as the machine names it, not under a test root.
+			bin := e.machinePath(filepath.Dir(resolved(e, c.Exec)))
+			return fail.WithFix(fmt.Sprintf("%s builds them: put its directory first on PATH for the build (its ld.lld too, when installed there).", clangLabel(c.Path)),
 				"export PATH="+shell.Quote(bin)+":$PATH", s.makeCmd())
 		}
 	}
 	return fail.WithFix("No installed clang builds them: install a newer LLVM (the BPF CI uses the newest release; bpfdoctor bootstrap llvm builds one).", "bpfdoctor bootstrap llvm")
+}
+
+// machinePath is p as the machine names it: without the host's root.
+func (e *Env) machinePath(p string) string {
+	root := filepath.Clean(e.Host.Root)
+	if root == "/" || root == "." || root == "" {
+		return p
+	}
+	if rel, ok := strings.CutPrefix(p, root); ok && strings.HasPrefix(rel, "/") {
+		return rel
+	}
+	return p
 }
 
 // prefixArgs makes the tree-relative arguments of HelperDefs absolute.
@@ -349,9 +373,12 @@ func checkSelftestsLLD(_ context.Context, e *Env) finding.Finding {
 	}
 	ld, from := s.suite.Linker()
 	if ld == "" {
-		return finding.Result(finding.Pass, "the Makefile links with the system linker on %s", s.suite.Arch).WithSource(from.String())
+		return finding.Result(finding.Pass, "the Makefile links with the system linker on %s", s.suite.Arch).WithSource(s.src(from))
 	}
 	clang := e.selftestsClang()
+	if _, err := e.Host.LookPath(clang); err != nil {
+		return finding.Result(finding.Skip, "%s is not on PATH to link with -fuse-ld=%s (see selftests.clang)", clang, ld).WithSource(s.src(from))
+	}
 	dir, err := probeDir()
 	if err != nil {
 		return finding.Result(finding.Error, "%v", err)
@@ -363,13 +390,13 @@ func checkSelftestsLLD(_ context.Context, e *Env) finding.Finding {
 	}
 	o, err := e.run(clang, "-fuse-ld="+ld, src, "-o", filepath.Join(dir, "main"))
 	if err == nil {
-		return finding.Result(finding.Pass, "%s links with -fuse-ld=%s, as %s asks", clang, ld, from).WithSource(from.String())
+		return finding.Result(finding.Pass, "%s links with -fuse-ld=%s, as %s asks", clang, ld, from).WithSource(s.src(from))
 	}
 	line := firstErrorLine(string(o.Stderr))
 	if line == "" {
 		line = err.Error()
 	}
-	out := finding.Result(finding.Fail, "%s: the Makefile links urandom_read with -fuse-ld=%s (%s)", line, ld, from).WithSource(from.String())
+	out := finding.Result(finding.Fail, "%s: the Makefile links urandom_read with -fuse-ld=%s (%s)", line, ld, from).WithSource(s.src(from))
 	if ld != "lld" {
 		return out.WithFix("Install the linker the Makefile names.")
 	}
@@ -385,6 +412,16 @@ func checkSelftestsLLD(_ context.Context, e *Env) finding.Finding {
 	}
 	fix := e.install("Install LLVM's linker.", distro.LLD)
 	return out.WithFix(fix.Text, fix.Commands...)
+}
+
+// hasTool reports whether a tool is there: on PATH by name, or at its
+// absolute path (`#!/usr/bin/python3`).
+func (e *Env) hasTool(t string) bool {
+	if filepath.IsAbs(t) {
+		return e.Host.IsExecutable(t)
+	}
+	_, err := e.Host.LookPath(t)
+	return err == nil
 }
 
 func checkSelftestsTools(_ context.Context, e *Env) finding.Finding {
@@ -407,7 +444,7 @@ func checkSelftestsTools(_ context.Context, e *Env) finding.Finding {
 	var have, missing []string
 	var pkgs []distro.Package
 	for _, n := range needs {
-		if _, err := e.Host.LookPath(n.tool); err != nil {
+		if !e.hasTool(n.tool) {
 			missing = append(missing, fmt.Sprintf("%s, for %s", n.tool, n.why))
 			pkgs = append(pkgs, n.pkg)
 			continue
@@ -415,7 +452,7 @@ func checkSelftestsTools(_ context.Context, e *Env) finding.Finding {
 		have = append(have, n.tool)
 	}
 	if len(missing) == 0 {
-		return finding.Result(finding.Pass, "%s on PATH", strings.Join(have, ", "))
+		return finding.Result(finding.Pass, "found %s", strings.Join(have, ", "))
 	}
 	out := finding.Result(finding.Fail, "not on PATH: %s", strings.Join(missing, "; "))
 	fix := e.install("Install them.", pkgs...)
@@ -511,6 +548,9 @@ func checkSelftestsOptional(_ context.Context, e *Env) finding.Finding {
 		}
 	}
 	if len(without) == 0 {
+		if len(with) == 0 {
+			return finding.Result(finding.Pass, "the Makefile builds nothing optional")
+		}
 		return finding.Result(finding.Pass, "all built: %s", strings.Join(with, ", "))
 	}
 	msg := "left out: " + strings.Join(without, "; ")
@@ -559,7 +599,7 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 			tried = append(tried, p.Path)
 			continue
 		}
-		out := finding.Result(finding.Pass, "%s", "").WithSource(from.String()).WithFact("vmlinux_btf", p.Path)
+		out := finding.Result(finding.Pass, "%s", "").WithSource(s.src(from)).WithFact("vmlinux_btf", p.Path)
 		switch p.Source {
 		case selftests.TreeBuild, selftests.Given:
 			out.Message = fmt.Sprintf("vmlinux.h comes from %s, the tree's own build", p.Path)
@@ -591,6 +631,10 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 				s.makeCmd()+" VMLINUX_BTF=/path/to/linux-"+s.tree.Version.Series()+"/vmlinux")
 		}
 		return out
+	}
+	if v := e.getenv("VMLINUX_BTF"); v != "" {
+		return finding.Result(finding.Fail, "VMLINUX_BTF=%s does not exist: the Makefile stops with \"Cannot find a vmlinux for VMLINUX_BTF\"", v).
+			WithSource(s.src(from)).WithFix("Point VMLINUX_BTF at the tree's vmlinux, or unset it to use VMLINUX_BTF_PATHS.")
 	}
 	return finding.Result(finding.Fail, "none of VMLINUX_BTF_PATHS exists (%s): the Makefile stops with \"Cannot find a vmlinux for VMLINUX_BTF\"", strings.Join(tried, ", ")).
 		WithSource(from.String()).WithFix("Build the tree's kernel (selftests.kernel), or pass VMLINUX_BTF=/path/to/vmlinux.")
@@ -660,6 +704,9 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 		return *f
 	}
 	mods := s.suite.Modules()
+	if len(mods) == 0 {
+		return finding.Result(finding.Pass, "the Makefile builds no test modules, so the tree's kernel need not be built for it")
+	}
 	objDir := s.abs
 	for _, v := range []string{"KBUILD_OUTPUT", "O"} {
 		if d := e.getenv(v); d != "" {
@@ -671,13 +718,16 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 	frag := []string{selftests.Dir + "/config", selftests.Dir + "/config.vm", selftests.Dir + "/config." + arch}
 	frag = slices.DeleteFunc(frag, func(p string) bool { _, err := fs.Stat(s.tree.FS, p); return err != nil })
 	cd := "cd " + shell.Quote(s.suite.Tree)
-	merge := "scripts/kconfig/merge_config.sh -m .config " + strings.Join(frag, " ")
+	var merge []string
+	if len(frag) > 0 {
+		merge = []string{"scripts/kconfig/merge_config.sh -m .config " + strings.Join(frag, " ")}
+	}
 	build := []string{"make olddefconfig", "make -j\"$(nproc)\""}
 	needs := fmt.Sprintf("the test modules (%s) build against the tree's own kernel", strings.Join(mods, ", "))
 	if !exists(".config") {
 		return finding.Result(finding.Fail, "the tree's kernel is not configured (no %s): %s, so they fail (\"Kernel configuration is invalid\")", filepath.Join(objDir, ".config"), needs).
 			WithFix("Configure the tree's kernel with the selftests fragments and build it (its vmlinux is then also VMLINUX_BTF).",
-				slices.Concat([]string{cd, "make defconfig", merge}, build)...)
+				slices.Concat([]string{cd, "make defconfig"}, merge, build)...)
 	}
 	cfg, err := kconfig.Load(filepath.Join(objDir, ".config"))
 	if err != nil {
@@ -694,8 +744,14 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 			}
 		}
 	}
-	if !exists("include/generated/autoconf.h") || !exists("include/config/auto.conf") {
-		problems = append(problems, "the configuration is not prepared (no include/generated/autoconf.h): \"Kernel configuration is invalid\"")
+	var unprepared []string
+	for _, p := range []string{"include/generated/autoconf.h", "include/config/auto.conf"} {
+		if !exists(p) {
+			unprepared = append(unprepared, p)
+		}
+	}
+	if len(unprepared) > 0 {
+		problems = append(problems, fmt.Sprintf("the configuration is not prepared (no %s): \"Kernel configuration is invalid\"", strings.Join(unprepared, " nor ")))
 	}
 	for _, p := range []string{"vmlinux", "Module.symvers"} {
 		if !exists(p) {
@@ -707,7 +763,7 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 		return finding.Result(finding.Pass, "configured with the selftests fragments, CONFIG_MODULES=y, built (%s)", objDir)
 	}
 	return finding.Result(finding.Fail, "the tree's kernel cannot take the test modules: %s; %s", strings.Join(problems, "; "), needs).
-		WithFix("Merge the selftests fragments into the tree's .config and build the kernel.", slices.Concat([]string{cd, merge}, build)...)
+		WithFix("Merge the selftests fragments into the tree's .config and build the kernel.", slices.Concat([]string{cd}, merge, build)...)
 }
 
 func checkSelftestsRun(_ context.Context, e *Env) finding.Finding {

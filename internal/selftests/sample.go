@@ -37,6 +37,16 @@ func instructionForms(src string) map[string]bool {
 			continue
 		}
 		body, rest := stringLiteral(src[j+1:])
+		// Adjacent literals are one string: "r0 = 0;" "exit;".
+		for {
+			t := strings.TrimLeft(rest, " \t\r\n\\")
+			if !strings.HasPrefix(t, "\"") {
+				break
+			}
+			var more string
+			more, rest = stringLiteral(t[1:])
+			body += "\n" + more
+		}
 		src = rest
 		for ins := range strings.FieldsFuncSeq(body, func(r rune) bool { return r == ';' || r == '\n' }) {
 			if f := normalize(ins); f != "" {
