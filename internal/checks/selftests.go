@@ -282,13 +282,13 @@ func checkSelftestsClang(_ context.Context, e *Env) finding.Finding {
 		p, _, _ := strings.Cut(l, ":")
 		failedProgs = append(failedProgs, p)
 	}
-	tried := map[string]bool{resolved(e, path): true}
+	tried := map[string]bool{resolve(path): true}
 	cands := e.Host.LookLLVM("clang")
 	// Newest first; where the Makefile links with lld, an installation
 	// with its ld.lld beside clang first, so one PATH entry fixes both.
 	ld, _ := s.suite.Linker()
 	hasLLD := func(t host.LLVMTool) bool {
-		_, err := os.Stat(filepath.Join(filepath.Dir(resolved(e, t.Exec)), "ld.lld"))
+		_, err := os.Stat(filepath.Join(filepath.Dir(resolve(t.Exec)), "ld.lld"))
 		return ld == "lld" && err == nil
 	}
 	slices.SortStableFunc(cands, func(a, b host.LLVMTool) int {
@@ -301,14 +301,14 @@ func checkSelftestsClang(_ context.Context, e *Env) finding.Finding {
 		return b.Major - a.Major
 	})
 	for _, c := range cands {
-		if tried[resolved(e, c.Exec)] {
+		if tried[resolve(c.Exec)] {
 			continue
 		}
-		tried[resolved(e, c.Exec)] = true
+		tried[resolve(c.Exec)] = true
 		rr := e.compileSample(s, c.Exec, dir, dir, failedProgs)
 		if rr.err == nil && len(rr.failed) == 0 {
 			// The directory as the machine names it, not under a test root.
-			bin := e.machinePath(filepath.Dir(resolved(e, c.Exec)))
+			bin := e.machinePath(filepath.Dir(resolve(c.Exec)))
 			return fail.WithFix(fmt.Sprintf("%s builds them: put its directory first on PATH for the build (its ld.lld too, when installed there).", clangLabel(c.Path)),
 				"export PATH="+shell.Quote(bin)+":$PATH", s.makeCmd())
 		}
@@ -339,32 +339,17 @@ func prefixArgs(args []string, dir string) []string {
 	return out
 }
 
-// resolved is a tool's real file, so that /usr/bin/clang and
-// /usr/lib/llvm-14/bin/clang are tried once.
-func resolved(e *Env, p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return p
-}
-
 // clangLabel names a clang by its major when the path says it.
 func clangLabel(p string) string {
 	if m := host.LLVMMajor(p); m > 0 {
 		return fmt.Sprintf("clang %d (%s)", m, p)
 	}
-	if m := host.LLVMMajor(resolvedPath(p)); m > 0 {
+	if m := host.LLVMMajor(resolve(p)); m > 0 {
 		return fmt.Sprintf("clang %d (%s)", m, p)
 	}
 	return "clang (" + p + ")"
 }
 
-func resolvedPath(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return p
-}
 
 func checkSelftestsLLD(_ context.Context, e *Env) finding.Finding {
 	s, f := e.needSuite()

@@ -68,8 +68,8 @@ func TestSelftestsRealToolchains(t *testing.T) {
 	dir := realTree(t)
 	clang := testkit.Tool(t, "clang")
 	testkit.Tools(t, "python3")
-	if host.LLVMMajor(resolvedPath(clang)) != 14 {
-		t.Skipf("clang on PATH is %s, not Debian 12's clang 14", resolvedPath(clang))
+	if host.LLVMMajor(resolve(clang)) != 14 {
+		t.Skipf("clang on PATH is %s, not Debian 12's clang 14", resolve(clang))
 	}
 	if _, err := os.Stat("/usr/lib/llvm-19/bin/ld.lld"); err != nil {
 		testkit.Missing(t, "no /usr/lib/llvm-19/bin/ld.lld (clang-19, lld-19)")
