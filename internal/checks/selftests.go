@@ -350,7 +350,6 @@ func clangLabel(p string) string {
 	return "clang (" + p + ")"
 }
 
-
 func checkSelftestsLLD(_ context.Context, e *Env) finding.Finding {
 	s, f := e.needSuite()
 	if f != nil {
