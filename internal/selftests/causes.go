@@ -330,12 +330,18 @@ func (p *causeParser) finish() {
 	}
 	p.held = nil
 	stem := stemOf(d.top)
-	if strings.HasPrefix(d.top, "progs/") || strings.Contains(d.top, "/progs/") || isVmlinuxH(d.file) {
+	// A note into vmlinux.h marks a BPF program too: only they include it,
+	// and with make -j the "In file included from progs/..." line can be
+	// cut by another compile's output.
+	if strings.HasPrefix(d.top, "progs/") || strings.Contains(d.top, "/progs/") || isVmlinuxH(d.file) || d.vmlinux {
 		key := "compiler"
 		if btfRe.MatchString(d.msg) || d.vmlinux || isVmlinuxH(d.file) {
 			key = "vmlinux-btf"
 		}
-		p.add(key, d.text, stem, false)
+		// Without the program's name (its include line cut), make's
+		// failure line that follows is the echo, whatever its stem.
+		lost := !strings.HasPrefix(d.top, "progs/") && !strings.Contains(d.top, "/progs/")
+		p.add(key, d.text, stem, lost)
 		return
 	}
 	if m := missingRe.FindStringSubmatch(d.msg); d.fatal && m != nil {

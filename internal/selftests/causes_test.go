@@ -61,6 +61,20 @@ make: *** [Makefile:275: ` + sel + `/liburandom_read.so] Error 1
   BINARY   uprobe_multi
 make: Target 'all' not remade because of errors.`,
 			[]string{"lld selftests.lld 1 liburandom_read.so"}},
+		// Debian 12, llvm-19 first on PATH, make -j2: another compile's
+		// progress line cut the "In file included from" line; the note
+		// into vmlinux.h still marks a BPF program.
+		{"interleaved include line, a header's clash with vmlinux.h", `In file included from progs/test_spin_lock_fail.c  CLNG-BPF [test_progs] test_stack_var_off.bpf.o
+:5:
+` + sel + `/bpf_experimental.h:222:12: error: conflicting types for 'bpf_path_d_path'
+  222 | extern int bpf_path_d_path(struct path *path, char *buf, size_t buf__sz) __ksym;
+      |            ^
+` + sel + `/tools/include/vmlinux.h:135286:12: note: previous declaration is here
+ 135286 | extern int bpf_path_d_path(const struct path *path, char *buf, size_t buf__sz) __weak __ksym;
+        |            ^
+1 error generated.
+make: *** [Makefile:752: ` + sel + `/test_spin_lock_fail.bpf.o] Error 1`,
+			[]string{"vmlinux-btf selftests.vmlinux-btf 1 test_spin_lock_fail.bpf.o"}},
 		{"rst2man", `Makefile.docs:76: *** "rst2man not found, but required to generate man pages".  Stop.
 make: *** [Makefile:393: docs] Error 2`,
 			[]string{"rst2man selftests.tools 1 docs"}},

@@ -1,9 +1,3 @@
-// Package selftests reads what a kernel tree's BPF selftests ask of the
-// machine from the tree itself — its selftests Makefile, Makefile.docs,
-// the test modules' Makefiles, vmtest.sh and the programs under progs/ —
-// so that each tree is judged by its own rules, not by a table of what
-// some version needed. It does not run anything: the checks package
-// probes the machine with what this package reads.
 package selftests
 
 import (
