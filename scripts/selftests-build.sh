@@ -48,19 +48,21 @@ gobin=$(command -v go || echo /usr/local/go/bin/go)
 start=$(date +%s)
 (cd "$repo" && "$gobin" build -o "$out/bpfdoctor" ./cmd/bpfdoctor && "$gobin" build -o "$out/selftests-causes" ./scripts/selftests-causes)
 
-echo "selftests-build: make -k -j$(nproc) -C $sel > $out/make.log"
-make_rc=0
-make -k -j"$(nproc)" -C "$sel" >"$out/make.log" 2>&1 || make_rc=$?
-make_s=$(($(date +%s) - start))
-echo "selftests-build: make exited $make_rc after ${make_s}s"
-
-# bpfdoctor exits non-zero when a finding fails; only its JSON matters.
+# The prediction first, on the tree as it is before make touches it;
+# bpfdoctor exits non-zero when a finding fails, only its JSON matters.
 doctor_rc=0
 "$out/bpfdoctor" check --kernel-src "$tree" --only selftests --format json >"$out/findings.json" 2>"$out/bpfdoctor.stderr" || doctor_rc=$?
 if [ ! -s "$out/findings.json" ]; then
 	echo "selftests-build: bpfdoctor check exited $doctor_rc with no JSON; its stderr: $(head -c 300 "$out/bpfdoctor.stderr")" >&2
 	echo '{"findings":[]}' >"$out/findings.json"
 fi
+
+echo "selftests-build: make -k -j$(nproc) -C $sel > $out/make.log"
+make_rc=0
+make_start=$(date +%s)
+make -k -j"$(nproc)" -C "$sel" >"$out/make.log" 2>&1 || make_rc=$?
+make_s=$(($(date +%s) - make_start))
+echo "selftests-build: make exited $make_rc after ${make_s}s"
 
 rc=0
 "$out/selftests-causes" -log "$out/make.log" -findings "$out/findings.json" || rc=$?

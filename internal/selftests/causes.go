@@ -97,14 +97,17 @@ var causeRules = []causeRule{
 }
 
 var (
-	diagRe       = regexp.MustCompile(`^([^:]+?):(\d+):(?:\d+:)? (fatal error|error|warning|note): (.*)$`)
-	includedRe   = regexp.MustCompile(`^In file included from (.+?):\d+[:,]$`)
-	generatedRe  = regexp.MustCompile(`^\d+ (?:errors?|warnings?)(?: and \d+ (?:errors?|warnings?))? generated\.$`)
-	makeRe       = regexp.MustCompile(`^(?:\S*/)?g?make(\[\d+\])?: `)
-	makeInlineRe = regexp.MustCompile(`(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* `)
-	makeErrRe    = regexp.MustCompile(`^(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* (?:\[([^\]]*)\] )?Error \d+`)
-	makeEchoRe   = regexp.MustCompile(`: (?:Target .* not remade because of errors\.|Failed to remake makefile|\*\*\* Waiting for unfinished jobs|Leaving directory|Entering directory|Nothing to be done)`)
-	progressRe   = regexp.MustCompile(`^  [A-Z][A-Z0-9-]+ `)
+	diagRe      = regexp.MustCompile(`^([^:]+?):(\d+):(?:\d+:)? (fatal error|error|warning|note): (.*)$`)
+	includedRe  = regexp.MustCompile(`^In file included from (.+?):\d+[:,]$`)
+	generatedRe = regexp.MustCompile(`^\d+ (?:errors?|warnings?)(?: and \d+ (?:errors?|warnings?))? generated\.$`)
+	makeRe      = regexp.MustCompile(`^(?:\S*/)?g?make(\[\d+\])?: `)
+	// inlineRe: a line another job's whole line can be written into the
+	// middle of: make's failure, a build-progress line of the labels the
+	// selftests and kbuild print.
+	inlineRe   = regexp.MustCompile(`(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* |  (?:CLNG-BPF|GEN-SKEL|LINK-BPF|CC|CXX|BINARY|LIB|GEN|INSTALL|MKDIR|EXT-OBJ|TEST-HDR|TEST-OBJ|MOD|HOSTCC|HOSTLD|LD|AR|LINK|SIGN-FILE) +(?:\[|/|\S+\.)`)
+	makeErrRe  = regexp.MustCompile(`^(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* (?:\[([^\]]*)\] )?Error \d+`)
+	makeEchoRe = regexp.MustCompile(`: (?:Target .* not remade because of errors\.|Failed to remake makefile|\*\*\* Waiting for unfinished jobs|Leaving directory|Entering directory|Nothing to be done)`)
+	progressRe = regexp.MustCompile(`^  [A-Z][A-Z0-9-]+ `)
 	// followRe: lines that only say a step failed; the cause is above.
 	followRe = regexp.MustCompile(`^(?:collect2: error: ld returned|\S*clang(?:-\d+)?: error: linker command failed|\S*(?:ld|ld\.bfd|ld\.lld): error: |Error: )`)
 	quotedRe = regexp.MustCompile(`'([^']+)'`)
@@ -177,8 +180,8 @@ func canonLib(name string) string {
 //     stem (connect4_prog.c and .../no_alu32/connect4_prog.bpf.o), else to
 //     the latest other cause within echoWindow lines, else it is
 //     Unclassified. "Target not remade", "N errors generated." are ignored.
-//   - A make failure line written into the middle of another line (-j)
-//     is split off; the text before it starts the next line.
+//   - A make failure or build-progress line written into the middle of
+//     another line (-j) is split off; the text before it starts the next.
 //   - Any other line with "error:" (any case) or a makefile's "*** ...
 //     Stop." is Unclassified.
 func Causes(r io.Reader) ([]Cause, error) {
@@ -194,11 +197,12 @@ func Causes(r io.Reader) ([]Cause, error) {
 		if len(line) > 0 {
 			line = clip.String(carry+strings.TrimRight(line, "\r\n"), maxLogLine)
 			carry = ""
-			// Under -j make writes its failure line whole into the middle
-			// of a compiler's line ("In file included from make: *** [...]
-			// Error 1", the rest of the compiler's line next): the line
-			// is make's, what came before it starts the next line.
-			if i := makeInlineRe.FindStringIndex(line); i != nil && i[0] > 0 {
+			// Under -j a job's whole line can land in the middle of
+			// another's ("In file included from make: *** [...] Error 1",
+			// or "... from progs/x.c  CLNG-BPF [test_progs] y.bpf.o", the
+			// rest, ":5:", on the next line): the line is the intruder's,
+			// what came before it starts the next line.
+			if i := inlineRe.FindStringIndex(line); i != nil && i[0] > 0 {
 				carry, line = line[:i[0]], line[i[0]:]
 				if strings.TrimSpace(carry) == "" {
 					carry = ""
