@@ -101,9 +101,13 @@ var (
 	includedRe  = regexp.MustCompile(`^In file included from (.+?):\d+[:,]$`)
 	generatedRe = regexp.MustCompile(`^\d+ (?:errors?|warnings?)(?: and \d+ (?:errors?|warnings?))? generated\.$`)
 	makeRe      = regexp.MustCompile(`^(?:\S*/)?g?make(\[\d+\])?: `)
-	makeErrRe   = regexp.MustCompile(`^(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* (?:\[([^\]]*)\] )?Error \d+`)
-	makeEchoRe  = regexp.MustCompile(`: (?:Target .* not remade because of errors\.|Failed to remake makefile|\*\*\* Waiting for unfinished jobs|Leaving directory|Entering directory|Nothing to be done)`)
-	progressRe  = regexp.MustCompile(`^  [A-Z][A-Z0-9-]+ `)
+	// inlineRe: a line another job's whole line can be written into the
+	// middle of: make's failure, a build-progress line of the labels the
+	// selftests and kbuild print.
+	inlineRe   = regexp.MustCompile(`(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* |  (?:CLNG-BPF|GEN-SKEL|LINK-BPF|CC|CXX|BINARY|LIB|GEN|INSTALL|MKDIR|EXT-OBJ|TEST-HDR|TEST-OBJ|MOD|HOSTCC|HOSTLD|LD|AR|LINK|SIGN-FILE) +(?:\[|/|\S+\.)`)
+	makeErrRe  = regexp.MustCompile(`^(?:\S*/)?g?make(?:\[\d+\])?: \*\*\* (?:\[([^\]]*)\] )?Error \d+`)
+	makeEchoRe = regexp.MustCompile(`: (?:Target .* not remade because of errors\.|Failed to remake makefile|\*\*\* Waiting for unfinished jobs|Leaving directory|Entering directory|Nothing to be done)`)
+	progressRe = regexp.MustCompile(`^  [A-Z][A-Z0-9-]+ `)
 	// followRe: lines that only say a step failed; the cause is above.
 	followRe = regexp.MustCompile(`^(?:collect2: error: ld returned|\S*clang(?:-\d+)?: error: linker command failed|\S*(?:ld|ld\.bfd|ld\.lld): error: |Error: )`)
 	quotedRe = regexp.MustCompile(`'([^']+)'`)
@@ -158,10 +162,10 @@ func canonLib(name string) string {
 // The rules, in order, for each line:
 //   - A diagnostic "file:line[:col]: error: msg" in a BPF program (the
 //     file, or the top of its "In file included from" chain, is under
-//     progs/, or the file is vmlinux.h) is "vmlinux-btf" when its message is
-//     one a type mismatch produces (btfRe: conflicting types, no member
-//     named, discards qualifiers, ...) or it or a note after it points into
-//     vmlinux.h; anything else there (-Werror warnings, inline-asm operand
+//     progs/, or the file or a note is in vmlinux.h) is "vmlinux-btf" when
+//     its message is one a type mismatch produces (btfRe: conflicting
+//     types, no member named, discards qualifiers, ...) or it or a note
+//     after it points into vmlinux.h; anything else there (-Werror warnings, inline-asm operand
 //     errors, a missing header) is "compiler". Including vmlinux.h is not
 //     enough to blame it: nearly every program does. The verdict waits
 //     for the diagnostic's notes, until the next diagnostic, "N errors
@@ -176,11 +180,14 @@ func canonLib(name string) string {
 //     stem (connect4_prog.c and .../no_alu32/connect4_prog.bpf.o), else to
 //     the latest other cause within echoWindow lines, else it is
 //     Unclassified. "Target not remade", "N errors generated." are ignored.
+//   - A make failure or build-progress line written into the middle of
+//     another line (-j) is split off; the text before it starts the next.
 //   - Any other line with "error:" (any case) or a makefile's "*** ...
 //     Stop." is Unclassified.
 func Causes(r io.Reader) ([]Cause, error) {
 	p := &causeParser{byKey: map[string]*Cause{}}
 	br := bufio.NewReaderSize(r, maxLogLine)
+	carry := ""
 	for {
 		b, err := br.ReadSlice('\n')
 		line := string(b)
@@ -188,7 +195,20 @@ func Causes(r io.Reader) ([]Cause, error) {
 			_, err = br.ReadSlice('\n') // the rest of an overlong line
 		}
 		if len(line) > 0 {
-			p.feed(strings.TrimRight(line, "\r\n"))
+			line = clip.String(carry+strings.TrimRight(line, "\r\n"), maxLogLine)
+			carry = ""
+			// Under -j a job's whole line can land in the middle of
+			// another's ("In file included from make: *** [...] Error 1",
+			// or "... from progs/x.c  CLNG-BPF [test_progs] y.bpf.o", the
+			// rest, ":5:", on the next line): the line is the intruder's,
+			// what came before it starts the next line.
+			if i := inlineRe.FindStringIndex(line); i != nil && i[0] > 0 {
+				carry, line = line[:i[0]], line[i[0]:]
+				if strings.TrimSpace(carry) == "" {
+					carry = ""
+				}
+			}
+			p.feed(line)
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -196,6 +216,9 @@ func Causes(r io.Reader) ([]Cause, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read make log: %w", err)
 		}
+	}
+	if carry != "" {
+		p.feed(carry)
 	}
 	p.finish()
 	out := make([]Cause, len(p.causes))
@@ -330,9 +353,8 @@ func (p *causeParser) finish() {
 	}
 	p.held = nil
 	stem := stemOf(d.top)
-	// A note into vmlinux.h marks a BPF program too: only they include it,
-	// and with make -j the "In file included from progs/..." line can be
-	// cut by another compile's output.
+	// A note into vmlinux.h marks a BPF compile even when its "In file
+	// included from" line was lost: user space never includes vmlinux.h.
 	if strings.HasPrefix(d.top, "progs/") || strings.Contains(d.top, "/progs/") || isVmlinuxH(d.file) || d.vmlinux {
 		key := "compiler"
 		if btfRe.MatchString(d.msg) || d.vmlinux || isVmlinuxH(d.file) {

@@ -158,6 +158,50 @@ Error: failed to link '` + sel + `/test_assign_reuse.bpf.o': No such file or dir
 make: *** [Makefile:755: ` + sel + `/test_assign_reuse.skel.h] Error 254
   GEN-SKEL [test_progs] test_attach_kprobe_sleepable.skel.h`,
 			[]string{"compiler selftests.clang 1 test_assign_reuse.skel.h"}},
+		// Debian 12, llvm-19 first on PATH, make -j2 (from the lead's
+		// run): another compile's progress line cut the "In file included
+		// from" line; put back together, the program is known.
+		{"a progress line written into the include line", `In file included from progs/test_spin_lock_fail.c  CLNG-BPF [test_progs] test_stack_var_off.bpf.o
+:5:
+` + sel + `/bpf_experimental.h:222:12: error: conflicting types for 'bpf_path_d_path'
+  222 | extern int bpf_path_d_path(struct path *path, char *buf, size_t buf__sz) __ksym;
+      |            ^
+` + sel + `/tools/include/vmlinux.h:135286:12: note: previous declaration is here
+ 135286 | extern int bpf_path_d_path(const struct path *path, char *buf, size_t buf__sz) __weak __ksym;
+        |            ^
+1 error generated.
+make: *** [Makefile:752: ` + sel + `/test_spin_lock_fail.bpf.o] Error 1`,
+			[]string{"vmlinux-btf selftests.vmlinux-btf 1 test_spin_lock_fail.bpf.o"}},
+		// Real, from a make -j2 of linux-source-6.12 in /work/ksrc2.
+		{"make's line written into the middle of clang's", `In file included from progs/verifier_vfs_reject.c:10:
+/work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/bpf_experimental.h:222:12: error: conflicting types for 'bpf_path_d_path'
+extern int bpf_path_d_path(struct path *path, char *buf, size_t buf__sz) __ksym;
+           ^
+/work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/tools/include/vmlinux.h:135286:12: note: previous declaration is here
+extern int bpf_path_d_path(const struct path *path, char *buf, size_t buf__sz) __weak __ksym;
+           ^
+1 error generated.
+In file included from make: *** [Makefile:752: /work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/verifier_vfs_reject.bpf.o] Error 1
+progs/verifier_vfs_accept.c:9:
+/work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/bpf_experimental.h:222:12: error: conflicting types for 'bpf_path_d_path'
+extern int bpf_path_d_path(struct path *path, char *buf, size_t buf__sz) __ksym;
+           ^
+/work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/tools/include/vmlinux.h:135286:12: note: previous declaration is here
+extern int bpf_path_d_path(const struct path *path, char *buf, size_t buf__sz) __weak __ksym;
+           ^
+  CLNG-BPF [test_progs] verifier_xadd.bpf.o
+progs/verifier_vfs_accept.c:79:7: error: assigning to 'struct path *' from 'const struct path *' discards qualifiers [-Werror,-Wincompatible-pointer-types-discards-qualifiers]
+        path = &file->f_path;
+             ^ ~~~~~~~~~~~~~
+2 errors generated.
+make: *** [Makefile:752: /work/ksrc2/linux-source-6.12/tools/testing/selftests/bpf/verifier_vfs_accept.bpf.o] Error 1`,
+			[]string{"vmlinux-btf selftests.vmlinux-btf 3 verifier_vfs_reject.bpf.o,verifier_vfs_accept.bpf.o"}},
+		// Not from a log: the include line lost, the note into vmlinux.h
+		// still marks a BPF compile.
+		{"no include line, a note into vmlinux.h", sel + `/bpf_experimental.h:222:12: error: conflicting types for 'bpf_path_d_path'
+` + sel + `/tools/include/vmlinux.h:135286:12: note: previous declaration is here
+1 error generated.`,
+			[]string{"vmlinux-btf selftests.vmlinux-btf 1 "}},
 		{"two compiles failing at once, their make lines after", `progs/a.c:1:1: error: invalid operand for instruction
 progs/b.c:2:2: error: no member named 'x' in 'struct y'
 1 error generated.
