@@ -747,6 +747,11 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 	}
 	if len(unprepared) > 0 {
 		problems = append(problems, fmt.Sprintf("the configuration is not prepared (no %s): \"Kernel configuration is invalid\"", strings.Join(unprepared, " nor ")))
+	} else if gen := "arch/" + s.suite.Arch + "/include/generated"; !exists(gen) {
+		// olddefconfig writes autoconf.h and auto.conf, not the
+		// architecture's generated headers: the modules then stop at
+		// "asm/types.h: No such file or directory" (seen in CI).
+		problems = append(problems, fmt.Sprintf("the kernel is not prepared (no %s): \"asm/types.h: No such file or directory\"", gen))
 	}
 	for _, p := range []string{"vmlinux", "Module.symvers"} {
 		if !exists(p) {

@@ -235,6 +235,9 @@ type causeParser struct {
 	held         *heldDiag
 	includedFrom string // the first "In file included from" since the last diagnostic
 	line         int
+	// module: the last build-progress line was kbuild's "CC [M]", a test
+	// module compiled against the tree's kernel.
+	module bool
 }
 
 // pendingCause is a cause make has not echoed yet.
@@ -249,6 +252,7 @@ type pendingCause struct {
 type heldDiag struct {
 	file, top, msg, text string
 	fatal, vmlinux       bool
+	module               bool // compiled by kbuild as a test module
 	lines                int
 }
 
@@ -308,6 +312,7 @@ func (p *causeParser) feed(line string) {
 	if progressRe.MatchString(line) {
 		p.finish()
 		p.includedFrom = ""
+		p.module = strings.HasPrefix(line, "  CC [M] ")
 		return
 	}
 	if p.held != nil {
@@ -342,7 +347,7 @@ func (p *causeParser) diagnostic(line, file, kind, msg string) {
 		top = file
 	}
 	p.includedFrom = ""
-	p.held = &heldDiag{file: file, top: top, msg: msg, text: line, fatal: kind == "fatal error"}
+	p.held = &heldDiag{file: file, top: top, msg: msg, text: line, fatal: kind == "fatal error", module: p.module}
 }
 
 // finish judges the held diagnostic, if any.
@@ -353,6 +358,14 @@ func (p *causeParser) finish() {
 	}
 	p.held = nil
 	stem := stemOf(d.top)
+	if d.module {
+		// A test module fails to compile against a tree whose kernel is
+		// not prepared or built (asm/types.h missing after only
+		// olddefconfig, seen in CI): the tree's kernel, whatever the
+		// header.
+		p.add("tree-kernel", d.text, stem, true)
+		return
+	}
 	// A note into vmlinux.h marks a BPF compile even when its "In file
 	// included from" line was lost: user space never includes vmlinux.h.
 	if strings.HasPrefix(d.top, "progs/") || strings.Contains(d.top, "/progs/") || isVmlinuxH(d.file) || d.vmlinux {

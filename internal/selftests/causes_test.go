@@ -75,6 +75,25 @@ make: Target 'all' not remade because of errors.`,
 1 error generated.
 make: *** [Makefile:752: ` + sel + `/test_spin_lock_fail.bpf.o] Error 1`,
 			[]string{"vmlinux-btf selftests.vmlinux-btf 1 test_spin_lock_fail.bpf.o"}},
+		// CI's tree after only make olddefconfig: kbuild compiles the
+		// module, the kernel's generated asm headers are not there.
+		{"a test module against an unprepared tree", `  MOD      bpf_testmod.ko
+  CC [M]  ` + sel + `/bpf_testmod/bpf_testmod.o
+In file included from ./include/linux/types.h:6,
+                 from ./include/uapi/linux/bpf.h:11,
+                 from ./include/linux/bpf.h:7,
+                 from ` + sel + `/bpf_testmod/bpf_testmod.c:3:
+./include/uapi/linux/types.h:5:10: fatal error: asm/types.h: No such file or directory
+    5 | #include <asm/types.h>
+      |          ^~~~~~~~~~~~~
+compilation terminated.
+make[3]: *** [scripts/Makefile.build:234: ` + sel + `/bpf_testmod/bpf_testmod.o] Error 1
+make[3]: Target '` + sel + `/bpf_testmod/' not remade because of errors.
+make[2]: *** [Makefile:2008: ` + sel + `/bpf_testmod] Error 2
+make[1]: *** [Makefile:16: all] Error 2
+make: *** [Makefile:299: ` + sel + `/bpf_testmod.ko] Error 2
+  CLNG-BPF [test_progs] atomics.bpf.o`,
+			[]string{"tree-kernel selftests.kernel 1 bpf_testmod.ko"}},
 		{"rst2man", `Makefile.docs:76: *** "rst2man not found, but required to generate man pages".  Stop.
 make: *** [Makefile:393: docs] Error 2`,
 			[]string{"rst2man selftests.tools 1 docs"}},
