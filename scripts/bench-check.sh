@@ -18,18 +18,8 @@ probe_dir=$(mktemp -d)
 trap 'rm -rf "$(dirname "$bin")" "$probe_dir"' EXIT
 printf 'int x __attribute__((section("xdp"), used)) = 1;\n' > "$probe_dir/p.c"
 
-# median_ms CMD...: median wall time in ms of RUNS runs.
-median_ms() {
-	local t=()
-	for _ in $(seq "$runs"); do
-		local s e
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>&1 || true
-		e=$(date +%s%N)
-		t+=($(((e - s) / 1000)))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 # median_cpu_ms CMD...: median CPU time (user + system) in ms of RUNS runs.
 median_cpu_ms() {

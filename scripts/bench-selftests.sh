@@ -19,17 +19,8 @@ trap 'rm -rf "$work"' EXIT
 go build -o "$work/bpfdoctor" ./cmd/bpfdoctor
 bd=$work/bpfdoctor
 
-median_ms() {
-	local t=()
-	for _ in $(seq "$runs"); do
-		local s e
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>&1 || true
-		e=$(date +%s%N)
-		t+=($(((e - s) / 1000000)))
-	done
-	printf '%s\n' "${t[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 skip=$("$bd" list | grep -o 'selftests\.[a-z-]*' | sort -u | paste -sd, -)
 with=$(median_ms "$bd" check --kernel-src "$tree")
@@ -47,7 +38,7 @@ comp=$(median_ms sample)
 echo "tree $tree, $runs runs, $(nproc) cores, median wall:"
 echo "  check with the selftests area     $with ms"
 echo "  check without it (--skip ...)     $without ms"
-echo "  added by the area                 $((with - without)) ms (goal: <= 1000)"
+echo "  added by the area                 $(awk -v a="$with" -v b="$without" 'BEGIN{printf "%.1f", a-b}') ms (goal: <= 1000)"
 echo "  check --only selftests            $alone ms"
 echo "  bpf_doc.py bpf_helper_defs.h      $defs ms"
 echo "  the 6-program sample compile      $comp ms"

@@ -15,28 +15,34 @@ import (
 
 var buildIDs = []string{"build.bpf", "build.skeleton", "build.loader", "build.load"}
 
-// runBuild runs the build checks on h with TMPDIR set to a directory of
+// runArea runs one area's checks on e with TMPDIR set to a directory of
 // the test's, and requires that nothing is left in it.
-func runBuild(t *testing.T, h *host.Host) map[string]finding.Finding {
+func runArea(t *testing.T, e *Env, area string) map[string]finding.Finding {
 	t.Helper()
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	var cs []Check
 	for _, c := range All() {
-		if c.Area == "build" {
+		if c.Area == area {
 			cs = append(cs, c)
 		}
 	}
 	byID := map[string]finding.Finding{}
-	for _, f := range Run(context.Background(), NewEnv(h), cs) {
+	for _, f := range Run(context.Background(), e, cs) {
 		byID[f.ID] = f
-		t.Logf("%-15s %-5s %s", f.ID, f.Status, f.Message)
+		t.Logf("%-22s %-5s %s", f.ID, f.Status, f.Message)
 		if f.Fix != nil {
 			t.Logf("  fix: %s %q", f.Fix.Text, f.Fix.Commands)
 		}
 	}
 	testkit.AssertDir(t, tmp)
 	return byID
+}
+
+// runBuild runs the build checks on h.
+func runBuild(t *testing.T, h *host.Host) map[string]finding.Finding {
+	t.Helper()
+	return runArea(t, NewEnv(h), "build")
 }
 
 func realBuildHost(t *testing.T) *host.Host {

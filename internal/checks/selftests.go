@@ -142,10 +142,10 @@ func checkSelftestsTree(_ context.Context, e *Env) finding.Finding {
 // selftestsClang is the clang `make` runs: $CLANG, else LLVM='s prefix or
 // suffix as tools/testing/selftests/lib.mk reads it, else clang on PATH.
 func (e *Env) selftestsClang() string {
-	if c := e.getenv("CLANG"); c != "" {
+	if c := e.Host.Getenv("CLANG"); c != "" {
 		return c
 	}
-	if l := e.getenv("LLVM"); l != "" {
+	if l := e.Host.Getenv("LLVM"); l != "" {
 		if strings.HasSuffix(l, "/") {
 			return l + "clang"
 		}
@@ -154,20 +154,6 @@ func (e *Env) selftestsClang() string {
 		}
 	}
 	return "clang"
-}
-
-// getenv reads the environment the host's commands run with.
-func (e *Env) getenv(name string) string {
-	env := e.Host.Env
-	if env == nil {
-		return os.Getenv(name)
-	}
-	for _, kv := range slices.Backward(env) {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			return v
-		}
-	}
-	return ""
 }
 
 // sampleResult is the compile of the tree's sample with one clang.
@@ -568,7 +554,7 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 	}
 	rel, _ := e.Release()
 	paths, from, ok := s.suite.BTFPaths(selftests.Vars{
-		O: e.getenv("O"), KbuildOutput: e.getenv("KBUILD_OUTPUT"), VmlinuxBTF: e.getenv("VMLINUX_BTF"),
+		O: e.Host.Getenv("O"), KbuildOutput: e.Host.Getenv("KBUILD_OUTPUT"), VmlinuxBTF: e.Host.Getenv("VMLINUX_BTF"),
 		Release: rel, TreeAbs: s.abs,
 	})
 	if !ok {
@@ -616,7 +602,7 @@ func checkSelftestsBTF(_ context.Context, e *Env) finding.Finding {
 		}
 		return out
 	}
-	if v := e.getenv("VMLINUX_BTF"); v != "" {
+	if v := e.Host.Getenv("VMLINUX_BTF"); v != "" {
 		return finding.Result(finding.Fail, "VMLINUX_BTF=%s does not exist: the Makefile stops with \"Cannot find a vmlinux for VMLINUX_BTF\"", v).
 			WithSource(s.src(from)).WithFix("Point VMLINUX_BTF at the tree's vmlinux, or unset it to use VMLINUX_BTF_PATHS.")
 	}
@@ -693,7 +679,7 @@ func checkSelftestsKernel(_ context.Context, e *Env) finding.Finding {
 	}
 	objDir := s.abs
 	for _, v := range []string{"KBUILD_OUTPUT", "O"} {
-		if d := e.getenv(v); d != "" {
+		if d := e.Host.Getenv(v); d != "" {
 			objDir = d
 		}
 	}

@@ -16,26 +16,9 @@ import (
 // runSelftests runs the selftests area on h against the tree in dir.
 func runSelftests(t *testing.T, h *host.Host, dir string) map[string]finding.Finding {
 	t.Helper()
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	var cs []Check
-	for _, c := range All() {
-		if c.Area == "selftests" {
-			cs = append(cs, c)
-		}
-	}
 	e := NewEnv(h)
 	e.KernelSrc = dir
-	byID := map[string]finding.Finding{}
-	for _, f := range Run(context.Background(), e, cs) {
-		byID[f.ID] = f
-		t.Logf("%-22s %-5s %s", f.ID, f.Status, f.Message)
-		if f.Fix != nil {
-			t.Logf("  fix: %s %q", f.Fix.Text, f.Fix.Commands)
-		}
-	}
-	testkit.AssertDir(t, tmp)
-	return byID
+	return runArea(t, e, "selftests")
 }
 
 // realTree is Debian's linux-source-6.12, whole, as CI extracts it.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -166,4 +167,19 @@ func (h *Host) Release() (string, error) {
 		return "", errors.New("read kernel release: /proc/sys/kernel/osrelease is empty")
 	}
 	return r, nil
+}
+
+// Getenv reads a variable of the environment the host's commands run with:
+// Env, or the process's own when Env is nil. The last entry wins, as in
+// exec.
+func (h *Host) Getenv(name string) string {
+	if h.Env == nil {
+		return os.Getenv(name)
+	}
+	for _, kv := range slices.Backward(h.Env) {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -181,3 +181,20 @@ func TestFirstLine(t *testing.T) {
 		}
 	}
 }
+
+func TestGetenv(t *testing.T) {
+	t.Setenv("BPFDOCTOR_TEST_GETENV", "process")
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "process"},
+		{[]string{"BPFDOCTOR_TEST_GETENV=a", "X=1", "BPFDOCTOR_TEST_GETENV=b"}, "b"},
+		{[]string{"X=1"}, ""},
+		{[]string{"BPFDOCTOR_TEST_GETENVX=no"}, ""},
+	} {
+		if got := (&Host{Env: tc.env}).Getenv("BPFDOCTOR_TEST_GETENV"); got != tc.want {
+			t.Errorf("Getenv with Env %q = %q, want %q", tc.env, got, tc.want)
+		}
+	}
+}
